@@ -1,0 +1,97 @@
+// Vectorised transcendental kernels for the hot elementwise paths (softmax inside attention, GELU).
+// Float runs 16 lanes at a time with a Cephes-style polynomial (max relative error ~2e-7 over the
+// range softmax uses); Double, used only by gradient checks, calls libm so checks stay exact.
+
+public enum VectorMath {
+    /// x[i] = exp(x[i]) for i in 0..<count.
+    @inline(__always)
+    public static func expInPlace<T: TensorScalar>(_ x: UnsafeMutablePointer<T>, count: Int) {
+        if T.self == Float.self {
+            x.withMemoryRebound(to: Float.self, capacity: count) { expInPlaceFloat($0, count: count) }
+        } else {
+            for i in 0..<count { x[i] = T.exp(x[i]) }
+        }
+    }
+
+    /// x[i] = exp(x[i] - shift) and returns the sum of the results (accumulated in Double-free Float lanes).
+    @inline(__always)
+    public static func expShiftedSum<T: TensorScalar>(_ x: UnsafeMutablePointer<T>, count: Int, shift: T) -> T {
+        if T.self == Float.self {
+            return x.withMemoryRebound(to: Float.self, capacity: count) {
+                T(expShiftedSumFloat($0, count: count, shift: Float(shift)))
+            }
+        }
+        var sum: T = 0
+        for i in 0..<count {
+            let e = T.exp(x[i] - shift)
+            x[i] = e
+            sum += e
+        }
+        return sum
+    }
+
+    @inline(__always)
+    static func exp16(_ v: SIMD16<Float>) -> SIMD16<Float> {
+        // Clamp so that 2^n stays a normal float; exp(-87.3) ~ 1e-38 underflows to ~0 as softmax wants.
+        let x = v.clamped(lowerBound: SIMD16(repeating: -87.3), upperBound: SIMD16(repeating: 88.3))
+        let log2e: Float = 1.442_695_04
+        let n = (x * log2e).rounded(.toNearestOrEven)
+        // r = x - n*ln2, split ln2 for accuracy.
+        var r = x - n * 0.693_359_375
+        r = r + n * 2.121_944_4e-4
+        var p = SIMD16<Float>(repeating: 1.987_569_1e-4)
+        p = p * r + 1.398_199_9e-3
+        p = p * r + 8.333_452e-3
+        p = p * r + 4.166_579_6e-2
+        p = p * r + 1.666_666_5e-1
+        p = p * r + 5.000_000_1e-1
+        p = p * (r * r) + r + 1
+        let bits = (SIMD16<Int32>(n) &+ 127) &<< 23
+        return p * unsafeBitCast(bits, to: SIMD16<Float>.self)
+    }
+
+    static func expInPlaceFloat(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        let raw = UnsafeMutableRawPointer(x)
+        while i + 16 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            raw.storeBytes(of: exp16(v), toByteOffset: i * 4, as: SIMD16<Float>.self)
+            i += 16
+        }
+        if i < count {
+            var tail = SIMD16<Float>(repeating: 0)
+            for j in i..<count { tail[j - i] = x[j] }
+            let e = exp16(tail)
+            for j in i..<count { x[j] = e[j - i] }
+        }
+    }
+
+    static func expShiftedSumFloat(_ x: UnsafeMutablePointer<Float>, count: Int, shift: Float) -> Float {
+        var i = 0
+        var acc = SIMD16<Float>(repeating: 0)
+        let raw = UnsafeMutableRawPointer(x)
+        let s = SIMD16<Float>(repeating: shift)
+        while i + 16 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            let e = exp16(v - s)
+            raw.storeBytes(of: e, toByteOffset: i * 4, as: SIMD16<Float>.self)
+            acc += e
+            i += 16
+        }
+        var sum = acc.sum()
+        if i < count {
+            var tail = SIMD16<Float>(repeating: -.infinity)
+            for j in i..<count { tail[j - i] = x[j] - shift }
+            let e = exp16(tail)
+            for j in i..<count { x[j] = e[j - i]; sum += e[j - i] }
+        }
+        return sum
+    }
+
+    /// tanh through exp: tanh(x) = 1 - 2 / (exp(2x) + 1); saturates cleanly for large |x|.
+    @inline(__always)
+    static func tanh16(_ v: SIMD16<Float>) -> SIMD16<Float> {
+        let e = exp16(v * 2)
+        return 1 - 2 / (e + 1)
+    }
+}

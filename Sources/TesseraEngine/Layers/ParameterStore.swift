@@ -1,0 +1,106 @@
+// One arena for all parameters and one for their gradients (llm.c's malloc_and_point_parameters):
+// zeroing gradients is one fill, an optimizer step is one loop, and saving is one pass. Layers keep
+// `Parameter` handles (offsets), never pointers, so the arena may grow while a model is built.
+
+public struct Parameter: Sendable, Hashable {
+    public let index: Int
+    public let offset: Int
+    public let count: Int
+}
+
+public enum ParameterInit: Sendable {
+    case zeros
+    case ones
+    case normal(std: Double)
+    /// Uniform in +-sqrt(6 / (fanIn + fanOut)) (Glorot).
+    case xavier(fanIn: Int, fanOut: Int)
+}
+
+public final class ParameterStore<T: TensorScalar> {
+    public struct Entry: Sendable {
+        public let name: String
+        public let shape: [Int]
+        public let offset: Int
+        public var count: Int { shape.reduce(1, *) }
+    }
+
+    public private(set) var entries: [Entry] = []
+    private var indexByName: [String: Int] = [:]
+    public private(set) var count = 0
+    private var capacity = 0
+    public private(set) var values: UnsafeMutablePointer<T>
+    public private(set) var grads: UnsafeMutablePointer<T>
+    private let seed: UInt64
+
+    /// `seed` makes initial values reproducible: parameter i draws from stream i.
+    public init(seed: UInt64 = 0) {
+        self.seed = seed
+        values = .allocate(capacity: 1)
+        grads = .allocate(capacity: 1)
+    }
+
+    deinit {
+        values.deallocate()
+        grads.deallocate()
+    }
+
+    /// Registers a parameter under a unique dotted name (the checkpoint key).
+    @discardableResult
+    public func add(_ name: String, shape: [Int], initializer: ParameterInit) -> Parameter {
+        precondition(indexByName[name] == nil, "parameter '\(name)' registered twice")
+        let n = shape.reduce(1, *)
+        reserve(count + n)
+        let offset = count
+        let p = values + offset
+        var rng = RandomGenerator(seed: seed, stream: UInt64(entries.count))
+        switch initializer {
+        case .zeros: p.initialize(repeating: 0, count: n)
+        case .ones: p.initialize(repeating: 1, count: n)
+        case .normal(let std): rng.fillNormal(p, count: n, scale: std)
+        case .xavier(let fanIn, let fanOut):
+            let a = (6.0 / Double(fanIn + fanOut)).squareRoot()
+            rng.fillUniform(p, count: n, lower: -a, upper: a)
+        }
+        (grads + offset).initialize(repeating: 0, count: n)
+        indexByName[name] = entries.count
+        entries.append(Entry(name: name, shape: shape, offset: offset))
+        count += n
+        return Parameter(index: entries.count - 1, offset: offset, count: n)
+    }
+
+    private func reserve(_ needed: Int) {
+        if needed <= capacity { return }
+        let newCapacity = max(needed, capacity * 2, 1024)
+        let v = UnsafeMutablePointer<T>.allocate(capacity: newCapacity)
+        let g = UnsafeMutablePointer<T>.allocate(capacity: newCapacity)
+        v.update(from: values, count: count)
+        g.update(from: grads, count: count)
+        values.deallocate()
+        grads.deallocate()
+        values = v
+        grads = g
+        capacity = newCapacity
+    }
+
+    @inline(__always) public func value(_ p: Parameter) -> UnsafeMutablePointer<T> { values + p.offset }
+    @inline(__always) public func grad(_ p: Parameter) -> UnsafeMutablePointer<T> { grads + p.offset }
+
+    public func entry(named name: String) -> Entry? { indexByName[name].map { entries[$0] } }
+
+    public func zeroGrads() { grads.update(repeating: 0, count: count) }
+
+    /// The values of one parameter as a tensor (a copy).
+    public func tensor(_ name: String) -> Tensor<T>? {
+        guard let e = entry(named: name) else { return nil }
+        var t = Tensor<T>(uninitialized: e.shape)
+        t.withUnsafeMutablePointer { $0.update(from: values + e.offset, count: e.count) }
+        return t
+    }
+
+    /// Global L2 norm of the gradients, accumulated in Double.
+    public func gradNorm() -> Double {
+        var s = 0.0
+        for i in 0..<count { let g = Double(grads[i]); s += g * g }
+        return s.squareRoot()
+    }
+}

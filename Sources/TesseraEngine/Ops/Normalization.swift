@@ -1,0 +1,204 @@
+// Layer norm, RMS norm and group norm, forward and backward.
+// Each saves per-row statistics (mean, rstd) in the forward pass for the backward pass.
+//   LayerNorm/RMSNorm: x (N, D), normalised over D; gamma/beta (D) optional.
+//   GroupNorm: x (N, S, C) channels last, G groups of C/G channels, normalised over S * C/G.
+
+public enum LayerNormOp {
+    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    public static func forward<T: TensorScalar>(x: UnsafePointer<T>, gamma: UnsafePointer<T>?, beta: UnsafePointer<T>?,
+                                                y: UnsafeMutablePointer<T>, mean: UnsafeMutablePointer<T>,
+                                                rstd: UnsafeMutablePointer<T>, n: Int, d: Int, eps: T = 1e-6) {
+        Parallel.forRange(n, minimumChunk: max(1, 4096 / max(d, 1))) { rows in
+            for i in rows {
+                let xr = x + i * d, yr = y + i * d
+                var s: T = 0
+                for j in 0..<d { s += xr[j] }
+                let mu = s / T(d)
+                var v: T = 0
+                for j in 0..<d { let c = xr[j] - mu; v += c * c }
+                let r = 1 / (v / T(d) + eps).squareRoot()
+                mean[i] = mu
+                rstd[i] = r
+                for j in 0..<d {
+                    var h = (xr[j] - mu) * r
+                    if let gamma { h *= gamma[j] }
+                    if let beta { h += beta[j] }
+                    yr[j] = h
+                }
+            }
+        }
+    }
+
+    /// dx += ...; dGamma, dBeta accumulated. Rows split over workers; parameter grads reduced per worker.
+    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    public static func backward<T: TensorScalar>(dy: UnsafePointer<T>, x: UnsafePointer<T>, gamma: UnsafePointer<T>?,
+                                                 mean: UnsafePointer<T>, rstd: UnsafePointer<T>,
+                                                 dx: UnsafeMutablePointer<T>, dGamma: UnsafeMutablePointer<T>?,
+                                                 dBeta: UnsafeMutablePointer<T>?, n: Int, d: Int) {
+        ParameterGradReducer.run(rows: n, width: 2 * d, into: { partial in
+            if let dGamma { for j in 0..<d { dGamma[j] += partial[j] } }
+            if let dBeta { for j in 0..<d { dBeta[j] += partial[d + j] } }
+        }) { rows, partial in
+            for i in rows {
+                let xr = x + i * d, dyr = dy + i * d, dxr = dx + i * d
+                let mu = mean[i], r = rstd[i]
+                var sumG: T = 0, sumGX: T = 0
+                for j in 0..<d {
+                    let xhat = (xr[j] - mu) * r
+                    let g = gamma.map { dyr[j] * $0[j] } ?? dyr[j]
+                    sumG += g
+                    sumGX += g * xhat
+                    partial[j] += dyr[j] * xhat
+                    partial[d + j] += dyr[j]
+                }
+                let mg = sumG / T(d), mgx = sumGX / T(d)
+                for j in 0..<d {
+                    let xhat = (xr[j] - mu) * r
+                    let g = gamma.map { dyr[j] * $0[j] } ?? dyr[j]
+                    dxr[j] += r * (g - mg - xhat * mgx)
+                }
+            }
+        }
+    }
+}
+
+public enum RMSNormOp {
+    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    public static func forward<T: TensorScalar>(x: UnsafePointer<T>, gamma: UnsafePointer<T>?, y: UnsafeMutablePointer<T>,
+                                                rstd: UnsafeMutablePointer<T>, n: Int, d: Int, eps: T = 1e-6) {
+        Parallel.forRange(n, minimumChunk: max(1, 4096 / max(d, 1))) { rows in
+            for i in rows {
+                let xr = x + i * d, yr = y + i * d
+                var s: T = 0
+                for j in 0..<d { s += xr[j] * xr[j] }
+                let r = 1 / (s / T(d) + eps).squareRoot()
+                rstd[i] = r
+                for j in 0..<d { yr[j] = xr[j] * r * (gamma?[j] ?? 1) }
+            }
+        }
+    }
+
+    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    public static func backward<T: TensorScalar>(dy: UnsafePointer<T>, x: UnsafePointer<T>, gamma: UnsafePointer<T>?,
+                                                 rstd: UnsafePointer<T>, dx: UnsafeMutablePointer<T>,
+                                                 dGamma: UnsafeMutablePointer<T>?, n: Int, d: Int) {
+        ParameterGradReducer.run(rows: n, width: d, into: { partial in
+            if let dGamma { for j in 0..<d { dGamma[j] += partial[j] } }
+        }) { rows, partial in
+            for i in rows {
+                let xr = x + i * d, dyr = dy + i * d, dxr = dx + i * d
+                let r = rstd[i]
+                var sumGX: T = 0
+                for j in 0..<d {
+                    let xhat = xr[j] * r
+                    let g = dyr[j] * (gamma?[j] ?? 1)
+                    sumGX += g * xhat
+                    partial[j] += dyr[j] * xhat
+                }
+                let mgx = sumGX / T(d)
+                for j in 0..<d {
+                    let g = dyr[j] * (gamma?[j] ?? 1)
+                    dxr[j] += r * (g - xr[j] * r * mgx)
+                }
+            }
+        }
+    }
+}
+
+public enum GroupNormOp {
+    /// mean/rstd have N*G entries.
+    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    public static func forward<T: TensorScalar>(x: UnsafePointer<T>, gamma: UnsafePointer<T>?, beta: UnsafePointer<T>?,
+                                                y: UnsafeMutablePointer<T>, mean: UnsafeMutablePointer<T>,
+                                                rstd: UnsafeMutablePointer<T>, n: Int, s: Int, c: Int, groups: Int,
+                                                eps: T = 1e-6) {
+        precondition(c % groups == 0, "GroupNorm: \(c) channels do not split into \(groups) groups")
+        let cg = c / groups
+        Parallel.forEach(n * groups) { ng in
+            let b = ng / groups, g = ng % groups
+            let base = x + b * s * c + g * cg
+            var sum: T = 0
+            for p in 0..<s { for j in 0..<cg { sum += base[p * c + j] } }
+            let count = T(s * cg)
+            let mu = sum / count
+            var v: T = 0
+            for p in 0..<s { for j in 0..<cg { let d = base[p * c + j] - mu; v += d * d } }
+            let r = 1 / (v / count + eps).squareRoot()
+            mean[ng] = mu
+            rstd[ng] = r
+            let out = y + b * s * c + g * cg
+            for p in 0..<s {
+                for j in 0..<cg {
+                    var h = (base[p * c + j] - mu) * r
+                    if let gamma { h *= gamma[g * cg + j] }
+                    if let beta { h += beta[g * cg + j] }
+                    out[p * c + j] = h
+                }
+            }
+        }
+    }
+
+    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    public static func backward<T: TensorScalar>(dy: UnsafePointer<T>, x: UnsafePointer<T>, gamma: UnsafePointer<T>?,
+                                                 mean: UnsafePointer<T>, rstd: UnsafePointer<T>,
+                                                 dx: UnsafeMutablePointer<T>, dGamma: UnsafeMutablePointer<T>?,
+                                                 dBeta: UnsafeMutablePointer<T>?, n: Int, s: Int, c: Int, groups: Int) {
+        let cg = c / groups
+        ParameterGradReducer.run(rows: n * groups, width: 2 * c, into: { partial in
+            if let dGamma { for j in 0..<c { dGamma[j] += partial[j] } }
+            if let dBeta { for j in 0..<c { dBeta[j] += partial[c + j] } }
+        }) { items, partial in
+            for ng in items {
+                let b = ng / groups, g = ng % groups
+                let off = b * s * c + g * cg
+                let mu = mean[ng], r = rstd[ng]
+                var sumG: T = 0, sumGX: T = 0
+                for p in 0..<s {
+                    for j in 0..<cg {
+                        let idx = off + p * c + j
+                        let xhat = (x[idx] - mu) * r
+                        let gg = dy[idx] * (gamma?[g * cg + j] ?? 1)
+                        sumG += gg
+                        sumGX += gg * xhat
+                        partial[g * cg + j] += dy[idx] * xhat
+                        partial[c + g * cg + j] += dy[idx]
+                    }
+                }
+                let count = T(s * cg)
+                let mg = sumG / count, mgx = sumGX / count
+                for p in 0..<s {
+                    for j in 0..<cg {
+                        let idx = off + p * c + j
+                        let xhat = (x[idx] - mu) * r
+                        let gg = dy[idx] * (gamma?[g * cg + j] ?? 1)
+                        dx[idx] += r * (gg - mg - xhat * mgx)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Splits rows over the workers, gives each a zeroed private parameter-gradient buffer, then adds the
+/// buffers into the real gradients in worker order, so the sum is the same on every run.
+public enum ParameterGradReducer {
+    public static func run<T: TensorScalar>(rows: Int, width: Int, into commit: (UnsafePointer<T>) -> Void,
+                                            _ body: (Range<Int>, UnsafeMutablePointer<T>) -> Void) {
+        let parts = max(1, min(Parallel.workers, rows / 8))
+        let buffer = UnsafeMutablePointer<T>.allocate(capacity: parts * width)
+        defer { buffer.deallocate() }
+        buffer.initialize(repeating: 0, count: parts * width)
+        if parts == 1 {
+            body(0..<rows, buffer)
+        } else {
+            withoutActuallyEscaping(body) { body in
+                DispatchQueue.concurrentPerform(iterations: parts) { p in
+                    body(Parallel.chunkRange(p, of: parts, count: rows), buffer + p * width)
+                }
+            }
+        }
+        for p in 0..<parts { commit(buffer + p * width) }
+    }
+}
+
+import Dispatch
