@@ -65,6 +65,7 @@ final class SafeTensorsFuzzTests: XCTestCase {
             case 1:   // overwrite with an interesting byte
                 b[position(b, &rng)] = rng.pick(interesting)
             case 2:   // replace a digit in the header with another digit (shapes and offsets)
+                guard b.count > 8 else { continue }
                 let digits = (8..<min(b.count, 8 + Int(min(headerLength(b), UInt64(b.count))))).filter { (48...57).contains(b[$0]) }
                 if let p = digits.isEmpty ? nil : rng.pick(digits) { b[p] = UInt8(48 + rng.int(below: 10)) }
             case 3:   // truncate
@@ -145,8 +146,12 @@ final class SafeTensorsFuzzTests: XCTestCase {
                     failures += 1
                     XCTFail("mutant \(i): error is not one non-empty line: \(e.message.debugDescription)")
                 }
-                let key = String(e.message.prefix { $0 != "'" && !$0.isNumber }).prefix(40)
-                messages[String(key), default: 0] += 1
+                // The kind of error: the message without quoted names and numbers.
+                var key = "", quoted = false
+                for ch in e.message {
+                    if ch == "'" { quoted.toggle(); if quoted { key += "_" } } else if !quoted && !ch.isNumber { key.append(ch) }
+                }
+                messages[String(key.prefix(60)), default: 0] += 1
             } catch {
                 failures += 1
                 XCTFail("mutant \(i): wrong error type \(type(of: error)): \(error)")
@@ -159,6 +164,9 @@ final class SafeTensorsFuzzTests: XCTestCase {
         XCTAssertGreaterThan(rejected, Self.mutantCount * 6 / 10, "only \(rejected) of \(Self.mutantCount) mutants rejected")
         XCTAssertGreaterThan(accepted, Self.mutantCount / 50, "almost nothing accepted: the mutator never leaves a file valid")
         XCTAssertGreaterThanOrEqual(messages.count, 12, "few distinct errors: \(messages)")
+        // Beyond JSON syntax and bounds: the per-tensor and layout checks must catch their share.
+        let semantic = messages.filter { $0.key.hasPrefix("tensor") || $0.key.hasPrefix("data section") || $0.key.hasPrefix("hole") }
+        XCTAssertGreaterThan(semantic.values.reduce(0, +), Self.mutantCount / 10, "tensor-level checks rejected too few: \(semantic)")
         print("safetensors fuzz: \(accepted) accepted (\(unchanged) unchanged), \(rejected) rejected; errors by kind:")
         for (k, n) in messages.sorted(by: { $0.value > $1.value }) { print("  \(n)\t\(k)") }
     }
@@ -174,7 +182,7 @@ final class SafeTensorsFuzzTests: XCTestCase {
         var rejected = 0
         for i in 0..<200 {
             let mutant = Self.mutate(seeds[i % seeds.count], &rng)
-            FileManager.default.createFile(atPath: path, contents: Data(mutant))
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(mutant)))
             do {
                 _ = try SafeTensors.read(path: path)
             } catch let e as SafeTensorsError {

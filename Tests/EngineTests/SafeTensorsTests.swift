@@ -214,7 +214,7 @@ final class SafeTensorsTests: XCTestCase {
         }
         // A malformed file's error names the path and the problem.
         let bad = dir.appendingPathComponent("bad.safetensors").path
-        FileManager.default.createFile(atPath: bad, contents: Data([1, 2, 3]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: bad, contents: Data([1, 2, 3])))
         XCTAssertThrowsError(try SafeTensors.read(path: bad)) { e in
             XCTAssertTrue("\(e)".contains(bad) && "\(e)".contains("truncated"), "\(e)")
         }

@@ -7,7 +7,19 @@ import Foundation
 
 public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// Control characters (a tensor name from a hostile header may hold "\n") are escaped so the
+    /// message stays one line.
+    public init(_ message: String) {
+        var line = ""
+        for c in message.unicodeScalars {
+            if c.properties.generalCategory == .control || c == "\u{2028}" || c == "\u{2029}" {
+                line += "\\u{\(String(c.value, radix: 16))}"
+            } else {
+                line.unicodeScalars.append(c)
+            }
+        }
+        self.message = line
+    }
     public var description: String { message }
 }
 
@@ -139,12 +151,16 @@ public struct SafeTensors: Sendable {
     }
 
     /// JSON numbers arrive as NSNumber; accept only exact integers (no Bool, no fractions).
+    /// JSON true/false are NSNumber booleans; `is Bool` cannot tell them apart, since on Linux it is
+    /// also true for the numbers 0 and 1, so compare with the boolean NSNumber class instead.
     static func exactInt(_ any: Any) -> Int? {
-        if any is Bool { return nil }
+        if let n = any as? NSNumber { if type(of: n) == booleanNumberType { return nil } } else if any is Bool { return nil }
         if let i = any as? Int { return i }
         if let d = any as? Double, d.rounded() == d, abs(d) < 9e15 { return Int(d) }
         return nil
     }
+
+    private static let booleanNumberType = type(of: NSNumber(value: true))
 
     /// A tensor's values converted to Float.
     public func floats(_ name: String) throws -> (shape: [Int], values: [Float]) {
@@ -238,8 +254,13 @@ public enum AtomicFile {
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             try Data(bytes).write(to: temp)
-            if FileManager.default.fileExists(atPath: url.path) { _ = try FileManager.default.replaceItemAt(url, withItemAt: temp) }
-            else { try FileManager.default.moveItem(at: temp, to: url) }
+            // rename(2) replaces an existing file atomically (FileManager.replaceItemAt fails on Linux).
+            if rename(temp.path, url.path) != 0 {
+                throw SafeTensorsError("cannot write '\(path)': \(String(cString: strerror(errno)))")
+            }
+        } catch let e as SafeTensorsError {
+            try? FileManager.default.removeItem(at: temp)
+            throw e
         } catch {
             try? FileManager.default.removeItem(at: temp)
             throw SafeTensorsError("cannot write '\(path)': \(error.localizedDescription)")
