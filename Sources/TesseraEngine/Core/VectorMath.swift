@@ -30,12 +30,41 @@ public enum VectorMath {
         return sum
     }
 
+    /// Largest of x[0..<count] (count > 0).
+    @inline(__always)
+    public static func maximum<T: TensorScalar>(_ x: UnsafePointer<T>, count: Int) -> T {
+        if T.self == Float.self {
+            return x.withMemoryRebound(to: Float.self, capacity: count) { T(maximumFloat($0, count: count)) }
+        }
+        var m = x[0]
+        for i in 1..<count { m = Swift.max(m, x[i]) }
+        return m
+    }
+
+    static func maximumFloat(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var i = 0
+        var acc = SIMD16<Float>(repeating: -.infinity)
+        let raw = UnsafeRawPointer(x)
+        while i + 16 <= count {
+            acc = pointwiseMax(acc, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            i += 16
+        }
+        var m = acc.max()
+        while i < count { m = Swift.max(m, x[i]); i += 1 }
+        return m
+    }
+
     @inline(__always)
     static func exp16(_ v: SIMD16<Float>) -> SIMD16<Float> {
         // Clamp so that 2^n stays a normal float; exp(-87.3) ~ 1e-38 underflows to ~0 as softmax wants.
-        let x = v.clamped(lowerBound: SIMD16(repeating: -87.3), upperBound: SIMD16(repeating: 88.3))
-        let log2e: Float = 1.442_695_04
-        let n = (x * log2e).rounded(.toNearestOrEven)
+        // (replacing/pointwiseMin vectorise; `clamped` is lowered lane by lane.)
+        var x = v.replacing(with: -87.3, where: v .< -87.3)
+        x = pointwiseMin(x, SIMD16(repeating: 88.3))
+        // Round x*log2(e) to an integer with the 1.5 * 2^23 trick: after the add, the float's low
+        // mantissa bits hold n, so no float->int lane conversion is needed (Swift scalarises those).
+        let magic = SIMD16<Float>(repeating: 12_582_912)
+        let shifted = x * 1.442_695_04 + magic
+        let n = shifted - magic
         // r = x - n*ln2, split ln2 for accuracy.
         var r = x - n * 0.693_359_375
         r = r + n * 2.121_944_4e-4
@@ -46,7 +75,7 @@ public enum VectorMath {
         p = p * r + 1.666_666_5e-1
         p = p * r + 5.000_000_1e-1
         p = p * (r * r) + r + 1
-        let bits = (SIMD16<Int32>(n) &+ 127) &<< 23
+        let bits = (unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
         return p * unsafeBitCast(bits, to: SIMD16<Float>.self)
     }
 

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 // Scaled dot-product attention, blockwise with an online softmax (FlashAttention-2 recipe):
 // memory is O(T * D) per head, never a T x T score matrix. Each worker takes whole (batch, head)
 // or (batch, head, query block) tasks and runs single-threaded GEMMs on cache-sized tiles.
@@ -24,10 +27,12 @@ public struct AttentionShape: Sendable {
 }
 
 public enum AttentionOp {
-    public static var queryBlock = 128
-    public static var keyBlock = 256
+    public static var queryBlock = envInt("TESSERA_ATTN_QB") ?? 128
+    public static var keyBlock = envInt("TESSERA_ATTN_KB") ?? 256
 
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    static func envInt(_ name: String) -> Int? { getenv(name).flatMap { Int(String(cString: $0)) } }
+
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func forward<T: TensorScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
                                                 o: UnsafeMutablePointer<T>, lse: UnsafeMutablePointer<T>,
                                                 shape s: AttentionShape) {
@@ -58,8 +63,7 @@ public enum AttentionOp {
                            b: kPtr, ldb: s.ldk, beta: 0, c: scores, ldc: nk)
                     for r in 0..<nq {
                         let row = scores + r * nk
-                        var m = rowMax[r]
-                        for j in 0..<nk { m = max(m, row[j]) }
+                        let m = max(rowMax[r], VectorMath.maximum(row, count: nk))
                         let correction = rowMax[r] == -T.infinity ? 0 : T.exp(rowMax[r] - m)
                         rowSum[r] = rowSum[r] * correction + VectorMath.expShiftedSum(row, count: nk, shift: m)
                         rowMax[r] = m
@@ -83,7 +87,7 @@ public enum AttentionOp {
     }
 
     /// Accumulates dq, dk, dv (+=) from do, recomputing the probabilities tile by tile from lse.
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func backward<T: TensorScalar>(dout: UnsafePointer<T>, q: UnsafePointer<T>, k: UnsafePointer<T>,
                                                  v: UnsafePointer<T>, o: UnsafePointer<T>, lse: UnsafePointer<T>,
                                                  dq: UnsafeMutablePointer<T>, dk: UnsafeMutablePointer<T>,

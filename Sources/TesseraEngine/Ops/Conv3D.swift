@@ -98,7 +98,7 @@ public enum Conv3DOp {
         }
     }
 
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func forward<T: TensorScalar>(x: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                                 y: UnsafeMutablePointer<T>, shape s: Conv3DShape) {
         _ = BLAS.configure
@@ -120,7 +120,7 @@ public enum Conv3DOp {
     }
 
     /// Accumulates dx, dWeight, dBias (+=). Worker-private partial sums are combined in worker order.
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func backward<T: TensorScalar>(dy: UnsafePointer<T>, x: UnsafePointer<T>, weight: UnsafePointer<T>,
                                                  dx: UnsafeMutablePointer<T>?, dWeight: UnsafeMutablePointer<T>?,
                                                  dBias: UnsafeMutablePointer<T>?, shape s: Conv3DShape) {
@@ -186,7 +186,7 @@ public enum Upsample3DOp {
     @inline(__always)
     static func sourceFrame(_ fo: Int, _ ft: Int) -> Int { fo == 0 ? 0 : 1 + (fo - 1) / ft }
 
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func forward<T: TensorScalar>(x: UnsafePointer<T>, y: UnsafeMutablePointer<T>, batch: Int, frames: Int,
                                                 height: Int, width: Int, channels c: Int, factor: (t: Int, h: Int, w: Int)) {
         let fo = outputFrames(frames, factor.t), ho = height * factor.h, wo = width * factor.w
@@ -201,7 +201,7 @@ public enum Upsample3DOp {
     }
 
     /// dx += sum of dy over each input element's copies.
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func backward<T: TensorScalar>(dy: UnsafePointer<T>, dx: UnsafeMutablePointer<T>, batch: Int, frames: Int,
                                                  height: Int, width: Int, channels c: Int, factor: (t: Int, h: Int, w: Int)) {
         let fo = outputFrames(frames, factor.t), ho = height * factor.h, wo = width * factor.w

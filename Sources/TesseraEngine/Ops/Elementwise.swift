@@ -5,24 +5,24 @@ public enum Elementwise {
     static let chunk = 1 << 14
 
     /// out = a + b.
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func add<T: TensorScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, count: Int) {
         Parallel.forRange(count, minimumChunk: chunk) { r in for i in r { out[i] = a[i] + b[i] } }
     }
 
     /// y += alpha * x.
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func accumulate<T: TensorScalar>(_ x: UnsafePointer<T>, into y: UnsafeMutablePointer<T>, count: Int, alpha: T = 1) {
         Parallel.forRange(count, minimumChunk: chunk) { r in for i in r { y[i] += alpha * x[i] } }
     }
 
     /// out = a * b. Backward: da = dout * b, db = dout * a.
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func mul<T: TensorScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, count: Int) {
         Parallel.forRange(count, minimumChunk: chunk) { r in for i in r { out[i] = a[i] * b[i] } }
     }
 
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func mulBackward<T: TensorScalar>(dout: UnsafePointer<T>, a: UnsafePointer<T>, b: UnsafePointer<T>,
                                                     da: UnsafeMutablePointer<T>?, db: UnsafeMutablePointer<T>?, count: Int) {
         Parallel.forRange(count, minimumChunk: chunk) { r in
@@ -37,7 +37,7 @@ public enum Elementwise {
     static let geluC: Double = 0.797_884_560_802_865_4
     static let geluA: Double = 0.044_715
 
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func gelu<T: TensorScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, count: Int) {
         if T.self == Float.self {
             x.withMemoryRebound(to: Float.self, capacity: count) { xf in
@@ -74,7 +74,7 @@ public enum Elementwise {
     }
 
     /// dx += dout * gelu'(x).
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func geluBackward<T: TensorScalar>(dout: UnsafePointer<T>, x: UnsafePointer<T>, dx: UnsafeMutablePointer<T>, count: Int) {
         let c = T(geluC), a = T(geluA)
         Parallel.forRange(count, minimumChunk: chunk) { r in
@@ -89,7 +89,7 @@ public enum Elementwise {
     }
 
     /// SiLU: x * sigmoid(x).
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func silu<T: TensorScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, count: Int) {
         Parallel.forRange(count, minimumChunk: chunk) { r in
             for i in r { out[i] = x[i] / (1 + T.exp(-x[i])) }
@@ -97,7 +97,7 @@ public enum Elementwise {
     }
 
     /// dx += dout * sigmoid(x) * (1 + x (1 - sigmoid(x))).
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func siluBackward<T: TensorScalar>(dout: UnsafePointer<T>, x: UnsafePointer<T>, dx: UnsafeMutablePointer<T>, count: Int) {
         Parallel.forRange(count, minimumChunk: chunk) { r in
             for i in r {
@@ -108,7 +108,7 @@ public enum Elementwise {
     }
 
     /// Mean squared error mean((a - b)^2); writes d/da into `da` when given.
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func meanSquaredError<T: TensorScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, count: Int,
                                                          da: UnsafeMutablePointer<T>?) -> Double {
         var total = 0.0

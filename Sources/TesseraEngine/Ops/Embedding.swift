@@ -1,7 +1,7 @@
 // Embedding lookup: table (V, D), ids (N) -> out (N, D). Backward scatters rows into the table's grad.
 
 public enum EmbeddingOp {
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func forward<T: TensorScalar>(table: UnsafePointer<T>, ids: [Int], out: UnsafeMutablePointer<T>, vocabulary: Int, d: Int) {
         for (i, id) in ids.enumerated() {
             precondition(id >= 0 && id < vocabulary, "embedding id \(id) outside 0..<\(vocabulary)")
@@ -10,7 +10,7 @@ public enum EmbeddingOp {
     }
 
     /// dTable[id] += dout[i] for every position i (in order, so repeated ids sum deterministically).
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func backward<T: TensorScalar>(dout: UnsafePointer<T>, ids: [Int], dTable: UnsafeMutablePointer<T>, d: Int) {
         for (i, id) in ids.enumerated() {
             let dst = dTable + id * d, src = dout + i * d

@@ -3,7 +3,7 @@
 
 public enum PermuteOp {
     /// out = x.permuted(axes): out's dimension i is x's dimension axes[i].
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func forward<T: TensorScalar>(x: UnsafePointer<T>, shape: [Int], axes: [Int], out: UnsafeMutablePointer<T>) {
         precondition(axes.sorted() == Array(0..<shape.count), "permutation \(axes) does not fit rank \(shape.count)")
         let rank = shape.count
@@ -70,12 +70,12 @@ public struct PatchGrid: Sendable, Equatable {
     var splitShape: [Int] { [batch, gridFrames, patch[0], gridHeight, patch[1], gridWidth, patch[2], channels] }
     static let patchAxes = [0, 1, 3, 5, 2, 4, 6, 7]
 
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func patchify<T: TensorScalar>(_ latent: UnsafePointer<T>, into tokens: UnsafeMutablePointer<T>) {
         PermuteOp.forward(x: latent, shape: splitShape, axes: PatchGrid.patchAxes, out: tokens)   // (B, Fp, Hp, Wp, pt, ph, pw, C)
     }
 
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func unpatchify<T: TensorScalar>(_ tokens: UnsafePointer<T>, into latent: UnsafeMutablePointer<T>) {
         let permuted = PatchGrid.patchAxes.map { splitShape[$0] }
         PermuteOp.forward(x: tokens, shape: permuted, axes: PermuteOp.inverse(PatchGrid.patchAxes), out: latent)   // (B, F, H, W, C)

@@ -2,7 +2,7 @@
 //   x: (N, K) rows, weight: (M, K) as in PyTorch (out, in), bias: (M), y: (N, M) = x W^T + b.
 
 public enum LinearOp {
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func forward<T: TensorScalar>(x: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
                                                 y: UnsafeMutablePointer<T>, n: Int, k: Int, m: Int) {
         if let bias {
@@ -13,7 +13,7 @@ public enum LinearOp {
     }
 
     /// Accumulates dW += dy^T x and db += sum_rows dy; writes (or adds, if `accumulateInput`) dx = dy W.
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func backward<T: TensorScalar>(dy: UnsafePointer<T>, x: UnsafePointer<T>, weight: UnsafePointer<T>,
                                                  dx: UnsafeMutablePointer<T>?, dWeight: UnsafeMutablePointer<T>?,
                                                  dBias: UnsafeMutablePointer<T>?, n: Int, k: Int, m: Int,

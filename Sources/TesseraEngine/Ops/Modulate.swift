@@ -3,7 +3,7 @@
 //   modulate: y = x * (1 + scale) + shift        gate: y = x * gate
 
 public enum ModulateOp {
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func forward<T: TensorScalar>(x: UnsafePointer<T>, shift: UnsafePointer<T>, scale: UnsafePointer<T>, ld: Int,
                                                 y: UnsafeMutablePointer<T>, batch: Int, tokens: Int, d: Int) {
         Parallel.forRange(batch * tokens, minimumChunk: max(1, 4096 / max(1, d))) { rows in
@@ -17,7 +17,7 @@ public enum ModulateOp {
     }
 
     /// dx += dy * (1 + scale); dShift, dScale (+=) summed over tokens.
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func backward<T: TensorScalar>(dy: UnsafePointer<T>, x: UnsafePointer<T>, scale: UnsafePointer<T>, ld: Int,
                                                  dx: UnsafeMutablePointer<T>?, dShift: UnsafeMutablePointer<T>,
                                                  dScale: UnsafeMutablePointer<T>, ldGrad: Int, batch: Int, tokens: Int, d: Int) {
@@ -40,7 +40,7 @@ public enum ModulateOp {
         }
     }
 
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func gate<T: TensorScalar>(x: UnsafePointer<T>, gate: UnsafePointer<T>, ld: Int, y: UnsafeMutablePointer<T>,
                                              batch: Int, tokens: Int, d: Int) {
         Parallel.forRange(batch * tokens, minimumChunk: max(1, 4096 / max(1, d))) { rows in
@@ -53,7 +53,7 @@ public enum ModulateOp {
     }
 
     /// dx += dy * gate; dGate (+=) summed over tokens.
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func gateBackward<T: TensorScalar>(dy: UnsafePointer<T>, x: UnsafePointer<T>, gate: UnsafePointer<T>, ld: Int,
                                                      dx: UnsafeMutablePointer<T>?, dGate: UnsafeMutablePointer<T>, ldGrad: Int,
                                                      batch: Int, tokens: Int, d: Int) {

@@ -4,7 +4,7 @@
 //   GroupNorm: x (N, S, C) channels last, G groups of C/G channels, normalised over S * C/G.
 
 public enum LayerNormOp {
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func forward<T: TensorScalar>(x: UnsafePointer<T>, gamma: UnsafePointer<T>?, beta: UnsafePointer<T>?,
                                                 y: UnsafeMutablePointer<T>, mean: UnsafeMutablePointer<T>,
                                                 rstd: UnsafeMutablePointer<T>, n: Int, d: Int, eps: T = 1e-6) {
@@ -30,7 +30,7 @@ public enum LayerNormOp {
     }
 
     /// dx += ...; dGamma, dBeta accumulated. Rows split over workers; parameter grads reduced per worker.
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func backward<T: TensorScalar>(dy: UnsafePointer<T>, x: UnsafePointer<T>, gamma: UnsafePointer<T>?,
                                                  mean: UnsafePointer<T>, rstd: UnsafePointer<T>,
                                                  dx: UnsafeMutablePointer<T>, dGamma: UnsafeMutablePointer<T>?,
@@ -63,7 +63,7 @@ public enum LayerNormOp {
 }
 
 public enum RMSNormOp {
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func forward<T: TensorScalar>(x: UnsafePointer<T>, gamma: UnsafePointer<T>?, y: UnsafeMutablePointer<T>,
                                                 rstd: UnsafeMutablePointer<T>, n: Int, d: Int, eps: T = 1e-6) {
         Parallel.forRange(n, minimumChunk: max(1, 4096 / max(d, 1))) { rows in
@@ -78,7 +78,7 @@ public enum RMSNormOp {
         }
     }
 
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func backward<T: TensorScalar>(dy: UnsafePointer<T>, x: UnsafePointer<T>, gamma: UnsafePointer<T>?,
                                                  rstd: UnsafePointer<T>, dx: UnsafeMutablePointer<T>,
                                                  dGamma: UnsafeMutablePointer<T>?, n: Int, d: Int) {
@@ -107,7 +107,7 @@ public enum RMSNormOp {
 
 public enum GroupNormOp {
     /// mean/rstd have N*G entries.
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func forward<T: TensorScalar>(x: UnsafePointer<T>, gamma: UnsafePointer<T>?, beta: UnsafePointer<T>?,
                                                 y: UnsafeMutablePointer<T>, mean: UnsafeMutablePointer<T>,
                                                 rstd: UnsafeMutablePointer<T>, n: Int, s: Int, c: Int, groups: Int,
@@ -138,7 +138,7 @@ public enum GroupNormOp {
         }
     }
 
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func backward<T: TensorScalar>(dy: UnsafePointer<T>, x: UnsafePointer<T>, gamma: UnsafePointer<T>?,
                                                  mean: UnsafePointer<T>, rstd: UnsafePointer<T>,
                                                  dx: UnsafeMutablePointer<T>, dGamma: UnsafeMutablePointer<T>?,

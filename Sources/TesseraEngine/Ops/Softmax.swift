@@ -2,7 +2,7 @@
 //   x, y: (N, D), softmax over D.
 
 public enum SoftmaxOp {
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func forward<T: TensorScalar>(x: UnsafePointer<T>, y: UnsafeMutablePointer<T>, n: Int, d: Int) {
         Parallel.forRange(n, minimumChunk: max(1, 4096 / max(d, 1))) { rows in
             for i in rows {
@@ -18,7 +18,7 @@ public enum SoftmaxOp {
     }
 
     /// dx += y * (dy - sum(dy * y)).
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func backward<T: TensorScalar>(dy: UnsafePointer<T>, y: UnsafePointer<T>, dx: UnsafeMutablePointer<T>, n: Int, d: Int) {
         Parallel.forRange(n, minimumChunk: max(1, 4096 / max(d, 1))) { rows in
             for i in rows {
@@ -31,7 +31,7 @@ public enum SoftmaxOp {
     }
 
     /// Mean cross-entropy of logits (N, D) against integer targets; writes d(loss)/d(logits) to `dLogits`.
-    @_specialize(exported: true, where T == Float) @_specialize(exported: true, where T == Double)
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public static func crossEntropy<T: TensorScalar>(logits: UnsafePointer<T>, targets: [Int], n: Int, d: Int,
                                                      dLogits: UnsafeMutablePointer<T>?) -> Double {
         precondition(targets.count == n, "cross-entropy: \(targets.count) targets for \(n) rows")

@@ -1,0 +1,70 @@
+// `tessera bench <suite>`: benchmarks printed as a table, or as one JSON object with --json.
+import Foundation
+import TesseraEngine
+
+enum BenchCommand {
+    static let command = Command(
+        name: "bench",
+        summary: "measure speed: kernels (GEMM, attention, conv3d, layer norm, transformer block)",
+        help: """
+        usage: tessera bench kernels [--json] [--quick] [--threads N]
+
+        Times the engine's kernels and reports GFLOP/s beside the GEMM peak measured in the same run,
+        with the OpenBLAS core in use. Measure with OPENBLAS_CORETYPE unset (env -u OPENBLAS_CORETYPE):
+        forcing Haswell halves BLAS speed on AVX-512 machines.
+
+        options:
+          --json        print one JSON object instead of a table
+          --quick       fewer shapes and shorter timing (a smoke test, not a measurement)
+          --threads N   worker threads (default: all cores)
+        """,
+        run: { args in
+            let a = try Arguments(args, command: "bench", options: ["threads"], booleanFlags: ["json", "quick"])
+            guard let suite = a.positionals.first else {
+                throw CommandError.usage("`tessera bench` needs a suite: kernels")
+            }
+            try a.expectPositionals(atMost: 1, what: "suite")
+            guard suite == "kernels" else {
+                throw CommandError.usage("unknown benchmark suite '\(suite)'; accepted: kernels")
+            }
+            Parallel.workers = try a.int("threads", default: Parallel.workers, in: 1...64)
+            if let warning = BLAS.coreWarning { printError("warning: \(warning)") }
+            let json = a.flag("json")
+            let report = KernelBenchmarks.run(quick: a.flag("quick")) { name in
+                if !json { printError("  measured \(name)") }
+            }
+            printOut(json ? renderJSON(report) : renderTable(report))
+        })
+
+    static func renderTable(_ r: KernelBenchmarkReport) -> String {
+        var lines = ["BLAS core: \(r.blasCore)   threads: \(r.threads)   GEMM peak: \(String(format: "%.1f", r.gemmPeakGflops)) GFLOP/s", ""]
+        let header = "name".padding(toLength: 34, withPad: " ", startingAt: 0) + "   GFLOP/s   of peak   best ms   median ms"
+        lines.append(header)
+        lines.append(String(repeating: "-", count: header.count))
+        for x in r.results {
+            let frac = r.gemmPeakGflops > 0 ? x.gflops / r.gemmPeakGflops : 0
+            var line = x.name.padding(toLength: 34, withPad: " ", startingAt: 0)
+            line += String(format: " %9.1f %8.0f%% %9.3f %11.3f", x.gflops, frac * 100, x.bestSeconds * 1e3, x.medianSeconds * 1e3)
+            if x.bytes > 0 { line += String(format: "   (%.1f GB/s)", x.gigabytesPerSecond) }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func renderJSON(_ r: KernelBenchmarkReport) -> String {
+        let results: [[String: Any]] = r.results.map { x in
+            var o: [String: Any] = ["name": x.name, "gflops": round3(x.gflops),
+                                    "fraction_of_peak": round3(r.gemmPeakGflops > 0 ? x.gflops / r.gemmPeakGflops : 0),
+                                    "best_seconds": x.bestSeconds, "median_seconds": x.medianSeconds, "runs": x.runs]
+            if x.bytes > 0 { o["gigabytes_per_second"] = round3(x.gigabytesPerSecond) }
+            return o
+        }
+        let object: [String: Any] = ["blas_core": r.blasCore, "threads": r.threads, "gemm_peak_gflops": round3(r.gemmPeakGflops),
+                                     "openblas_coretype_env": ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? NSNull(),
+                                     "results": results]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+}
