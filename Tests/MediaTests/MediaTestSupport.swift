@@ -59,7 +59,7 @@ func run(_ program: String, _ arguments: [String]) -> (status: Int32, output: St
 /// ffprobe's view of the first video stream: key=value pairs (counting frames exactly).
 func ffprobeStream(_ path: String) -> [String: String] {
     let out = run("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
-                              "stream=width,height,r_frame_rate,avg_frame_rate,nb_frames,nb_read_frames,codec_name,pix_fmt,color_space",
+                              "stream=width,height,r_frame_rate,avg_frame_rate,nb_frames,nb_read_frames,codec_name,pix_fmt,color_space,color_range",
                               "-of", "default=noprint_wrappers=1", path]).output
     return keyValues(out)
 }

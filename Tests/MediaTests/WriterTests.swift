@@ -30,3 +30,32 @@ final class WriterTests: XCTestCase {
         for (k, v) in metadata { XCTAssertEqual(tags[k], v, k) }
     }
 }
+
+final class FormatTests: XCTestCase {
+    func testY4MHeaderAndFFprobe() throws {
+        let path = scratchFolder() + "/clip.y4m"
+        try MediaWriter.write(testPattern(width: 48, height: 32, frames: 4), to: path)
+        let head = try String(decoding: Data(contentsOf: URL(fileURLWithPath: path)).prefix(60), as: UTF8.self)
+        XCTAssertTrue(head.hasPrefix("YUV4MPEG2 W48 H32 F12:1 Ip A1:1 C444 XCOLORRANGE=FULL\nFRAME\n"), head)
+        let s = ffprobeStream(path)
+        XCTAssertEqual(s["pix_fmt"], "yuv444p")
+        XCTAssertEqual(s["color_range"], "pc")  // FFmpeg reads the full-range tag
+        XCTAssertEqual(s["nb_read_frames"], "4")
+    }
+
+    func testGIFAndPNGFilesAreReadable() throws {
+        let dir = scratchFolder()
+        try MediaWriter.write(testPattern(width: 40, height: 30, frames: 6), to: dir + "/a.gif")
+        let g = ffprobeStream(dir + "/a.gif")
+        XCTAssertEqual(g["codec_name"], "gif")
+        XCTAssertEqual(g["nb_read_frames"], "6")
+        try MediaWriter.write(testPattern(width: 40, height: 30, frames: 1), to: dir + "/one.png")
+        XCTAssertEqual(ffprobeStream(dir + "/one.png")["codec_name"], "png")
+        try MediaWriter.write(testPattern(width: 40, height: 30, frames: 3), to: dir + "/frames/")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/frames").sorted(),
+                       ["frame_00000.png", "frame_00001.png", "frame_00002.png"])
+        XCTAssertThrowsError(try MediaWriter.write(testPattern(width: 8, height: 8, frames: 2), to: dir + "/two.png"))
+        XCTAssertThrowsError(try MediaWriter.write(testPattern(width: 8, height: 8, frames: 2), to: dir + "/x.avi"))
+        XCTAssertEqual(leftoverTemporaryFiles(in: dir), [])
+    }
+}
