@@ -43,7 +43,7 @@ func scratchFolder(_ name: String = #function) -> String {
 
 /// Runs a program found on PATH; returns (status, stdout).
 @discardableResult
-func run(_ program: String, _ arguments: [String]) -> (status: Int32, output: String) {
+func runTool(_ program: String, _ arguments: [String]) -> (status: Int32, output: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = [program] + arguments
@@ -58,7 +58,7 @@ func run(_ program: String, _ arguments: [String]) -> (status: Int32, output: St
 
 /// ffprobe's view of the first video stream: key=value pairs (counting frames exactly).
 func ffprobeStream(_ path: String) -> [String: String] {
-    let out = run("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+    let out = runTool("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
                               "stream=width,height,r_frame_rate,avg_frame_rate,nb_frames,nb_read_frames,codec_name,pix_fmt,color_space,color_range",
                               "-of", "default=noprint_wrappers=1", path]).output
     return keyValues(out)
@@ -66,7 +66,7 @@ func ffprobeStream(_ path: String) -> [String: String] {
 
 /// ffprobe -show_format tags.
 func ffprobeFormatTags(_ path: String) -> [String: String] {
-    keyValues(run("ffprobe", ["-v", "error", "-show_entries", "format_tags", "-of", "default=noprint_wrappers=1", path]).output)
+    keyValues(runTool("ffprobe", ["-v", "error", "-show_entries", "format_tags", "-of", "default=noprint_wrappers=1", path]).output)
 }
 
 func keyValues(_ text: String) -> [String: String] {
