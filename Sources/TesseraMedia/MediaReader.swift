@@ -126,6 +126,27 @@ final class InputVideo {
             avformat_close_input(&formatHandle)
             throw MediaError("cannot read \(path): bad frame size \(par.width)x\(par.height); \(InputVideo.accepted)")
         }
+        if let problem = InputVideo.truncation(path: path, format: formatName, size: size ?? 0, parameters: par) {
+            avformat_close_input(&formatHandle)
+            throw MediaError("cannot read \(path): truncated file (\(problem))")
+        }
+    }
+
+    /// Truncation the demuxers drop silently: the y4m demuxer discards a partial last frame and
+    /// the gif decoder shows a partial last image. Other formats report it themselves.
+    static func truncation(path: String, format: String, size: Int, parameters: AVCodecParameters) -> String? {
+        guard format == "yuv4mpegpipe" || format == "gif", let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        if format == "gif" {
+            try? handle.seek(toOffset: UInt64(max(0, size - 1)))
+            return handle.readData(ofLength: 1).first == 0x3B ? nil : "no GIF trailer"
+        }
+        let head = handle.readData(ofLength: 1024)
+        guard let newline = head.firstIndex(of: 0x0A) else { return "no header line" }
+        let frameBytes = Int(av_image_get_buffer_size(AVPixelFormat(rawValue: parameters.format), parameters.width, parameters.height, 1))
+        guard frameBytes > 0 else { return nil }
+        let body = size - (newline + 1)
+        return body % (frameBytes + 6) == 0 ? nil : "a partial frame at the end"  // each frame: "FRAME\n" + planes
     }
 
     deinit {
@@ -206,6 +227,9 @@ final class InputVideo {
             if r < 0 { throw MediaError("cannot read \(path): \(LibAV.describe(r)) (damaged or truncated file)") }
             defer { av_packet_unref(packet) }
             guard packet.pointee.stream_index == stream.pointee.index else { continue }
+            if packet.pointee.flags & AV_PKT_FLAG_CORRUPT != 0 {
+                throw MediaError("cannot read \(path): damaged or truncated video data")
+            }
             let s = avcodec_send_packet(c, packet)
             if s < 0 && s != sh_AVERROR_EAGAIN() {
                 throw MediaError("cannot read \(path): \(LibAV.describe(s)) (damaged video data)")
