@@ -46,7 +46,7 @@ struct AtomicFile {
     static func write(_ bytes: [UInt8], to path: String) throws {
         var file = try AtomicFile(path)
         do {
-            try writeAll(bytes, to: file.temporaryPath)
+            try writeAll(bytes, to: file.temporaryPath, label: path)
             try file.commit()
         } catch {
             file.discard()
@@ -54,14 +54,15 @@ struct AtomicFile {
         }
     }
 
-    static func writeAll(_ bytes: [UInt8], to path: String) throws {
+    /// Writes `bytes` to `path`; errors name `label` (the final name), not the temporary one.
+    static func writeAll(_ bytes: [UInt8], to path: String, label: String) throws {
         guard let handle = fopen(path, "wb") else {
-            throw MediaError("cannot write \(path): \(String(cString: strerror(errno)))")
+            throw MediaError("cannot write \(label): \(String(cString: strerror(errno)))")
         }
         let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, handle) }
         let closed = fclose(handle)
         if written != bytes.count || closed != 0 {
-            throw MediaError("cannot write \(path): \(String(cString: strerror(errno)))")
+            throw MediaError("cannot write \(label): \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -1,6 +1,7 @@
 // One-line errors for everything that reads or writes media, and the glue that turns libav's
 // integer error codes (plus its last logged message) into them.
 import CFFmpeg
+import Foundation
 
 /// A media failure as one line that names the file and, where it helps, what is accepted.
 public struct MediaError: Error, CustomStringConvertible, Equatable {
@@ -13,16 +14,29 @@ public struct MediaError: Error, CustomStringConvertible, Equatable {
 }
 
 enum LibAV {
-    /// Installs the quiet log callback once per process (x264 and the demuxers chat on stderr otherwise).
+    /// Silences libav's stderr logging (x264 and the demuxers chat otherwise) and keeps the last
+    /// error-level message for our one-line errors. Runs once per process.
     static let setUp: Void = {
-        sh_install_log_callback()
+        av_log_set_level(AV_LOG_ERROR)
+        av_log_set_callback { _, level, format, arguments in
+            guard level <= AV_LOG_ERROR, let format, let arguments else { return }
+            var buffer = [CChar](repeating: 0, count: 256)
+            vsnprintf(&buffer, buffer.count, format, arguments)
+            let line = String(cString: buffer).split(whereSeparator: { $0 == "\n" || $0 == "\r" }).first.map(String.init) ?? ""
+            LibAV.lastMessage.withLock { $0 = line }
+        }
     }()
+
+    /// Written from libav's threads (decoders log from workers), read when building an error.
+    static let lastMessage = Locked("")
+
+    static func clearLog() { lastMessage.withLock { $0 = "" } }
 
     /// libav's description of `code`, with its last logged error when that says more.
     static func describe(_ code: Int32) -> String {
         var buffer = [CChar](repeating: 0, count: 128)
         let text = String(cString: sh_av_err2str(code, &buffer, buffer.count))
-        let logged = String(cString: sh_last_log()).trimmingSpaces()
+        let logged = lastMessage.withLock { $0 }.trimmingSpaces()
         if logged.isEmpty || logged == text { return text }
         return "\(text) (\(logged))"
     }
@@ -33,8 +47,17 @@ enum LibAV {
         if code < 0 { throw MediaError("\(what) \(path): \(describe(code))") }
         return code
     }
+}
 
-    static func clearLog() { sh_clear_last_log() }
+/// A value behind a mutex.
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func withLock<R>(_ body: (inout Value) -> R) -> R {
+        lock.lock(); defer { lock.unlock() }
+        return body(&value)
+    }
 }
 
 extension String {

@@ -53,6 +53,12 @@ public enum MediaWriter {
             let name = base + "frame_" + String(format: "%05d", i) + ".png"
             try AtomicFile.write(PNGWriter.encode(video, frame: i, label: name), to: name)
         }
+        // Frames of a longer clip written here before would read as part of this one.
+        for i in video.frameCount... {
+            let stale = base + "frame_" + String(format: "%05d", i) + ".png"
+            guard FileManager.default.fileExists(atPath: stale) else { break }
+            try? FileManager.default.removeItem(atPath: stale)
+        }
     }
 
     static func atomically(_ path: String, _ body: (String) throws -> Void) throws {

@@ -47,7 +47,7 @@ final class ImportCommandTests: XCTestCase {
     func testBadInputFailsBeforeAddingAnything() throws {
         let dir = folder()
         let (_, small) = makeSources(in: dir)
-        FileManager.default.createFile(atPath: dir + "/notes.txt", contents: Data("hello\n".utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/notes.txt", contents: Data("hello\n".utf8))
         let out = dir + "/dataset"
         XCTAssertEqual(Tessera.main(["import", small, dir + "/notes.txt", "--caption", "x", "--out", out]), 1)
         XCTAssertEqual(try DatasetReader(directory: out).entries.count, 0)

@@ -17,12 +17,12 @@ final class ReaderErrorTests: XCTestCase {
     func testMissingEmptyTextAndAudioOnly() throws {
         let dir = scratchFolder()
         assertOneLineError(dir + "/missing.mp4", mentions: "no such file")
-        FileManager.default.createFile(atPath: dir + "/empty.mp4", contents: Data())
+        _ = FileManager.default.createFile(atPath: dir + "/empty.mp4", contents: Data())
         assertOneLineError(dir + "/empty.mp4", mentions: "empty")
         let prose = String(repeating: "This is a plain text file, not a video at all.\n", count: 40)
-        FileManager.default.createFile(atPath: dir + "/notes.txt", contents: Data(prose.utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/notes.txt", contents: Data(prose.utf8))
         assertOneLineError(dir + "/notes.txt")
-        FileManager.default.createFile(atPath: dir + "/notes.mp4", contents: Data(prose.utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/notes.mp4", contents: Data(prose.utf8))
         assertOneLineError(dir + "/notes.mp4")
         XCTAssertEqual(runTool("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=1", dir + "/tone.m4a"]).status, 0)
         assertOneLineError(dir + "/tone.m4a", mentions: "no video stream")
@@ -40,12 +40,12 @@ final class ReaderErrorTests: XCTestCase {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name))
             let ext = (name as NSString).pathExtension
             // Cut in the middle of the data.
-            FileManager.default.createFile(atPath: "\(dir)/cut.\(ext)", contents: bytes.prefix(bytes.count / 2 + 7))
+            _ = FileManager.default.createFile(atPath: "\(dir)/cut.\(ext)", contents: bytes.prefix(bytes.count / 2 + 7))
             assertOneLineError("\(dir)/cut.\(ext)")
             // Header destroyed.
             var head = bytes
             for i in 0..<min(64, head.count) { head[i] ^= 0xA5 }
-            FileManager.default.createFile(atPath: "\(dir)/head.\(ext)", contents: head)
+            _ = FileManager.default.createFile(atPath: "\(dir)/head.\(ext)", contents: head)
             assertOneLineError("\(dir)/head.\(ext)")
         }
         // Garbage over the middle of the H.264 data: caught because decoders run with AV_EF_EXPLODE.
@@ -55,7 +55,7 @@ final class ReaderErrorTests: XCTestCase {
             state = state &* 6364136223846793005 &+ 1442695040888963407
             bytes[i] = UInt8(truncatingIfNeeded: state >> 56)
         }
-        FileManager.default.createFile(atPath: dir + "/flipped.mp4", contents: bytes)
+        _ = FileManager.default.createFile(atPath: dir + "/flipped.mp4", contents: bytes)
         assertOneLineError(dir + "/flipped.mp4")
     }
 
@@ -86,7 +86,7 @@ final class ReaderErrorTests: XCTestCase {
                 for i in start..<(start + length) { bytes[i] = UInt8(next(256)) }
             }
             let path = "\(dir)/fuzz\(trial).\(ext)"
-            FileManager.default.createFile(atPath: path, contents: bytes)
+            _ = FileManager.default.createFile(atPath: path, contents: bytes)
             let done = DispatchSemaphore(value: 0)
             let start = Date()
             nonisolated(unsafe) var outcome = ""
