@@ -42,6 +42,7 @@ public final class DatasetWriter {
         } catch {
             throw MediaError("cannot create the dataset folder \(clips): \(error.localizedDescription)")
         }
+        DatasetWriter.removeAbandonedTemporaryFiles(in: clips)
         var largest = -1
         for entry in try DatasetReader(directory: directory).entries {
             largest = max(largest, DatasetWriter.number(in: entry.clip) ?? -1)
@@ -65,6 +66,13 @@ public final class DatasetWriter {
             }
             scene = object
         }
+        // Held from choosing the number to appending the line: another writer (another process,
+        // or a second DatasetWriter) on the same folder then takes the next free number.
+        let lock = try lockManifest()
+        defer { flock(lock, LOCK_UN); close(lock) }
+        while FileManager.default.fileExists(atPath: directory + String(format: "/clips/%06d.y4m", nextIndex)) {
+            nextIndex += 1
+        }
         let clip = String(format: "clips/%06d.y4m", nextIndex)
         try AtomicFile.write(Y4M.encode(video), to: directory + "/" + clip)
         nextIndex += 1
@@ -78,6 +86,24 @@ public final class DatasetWriter {
         return DatasetEntry(clip: clip, detailed: detailed, short: short, width: video.width, height: video.height,
                             frames: video.frameCount, fps: video.fps, source: source,
                             sceneJSON: scene.flatMap(DatasetReader.compactJSON), line: 0)
+    }
+
+    private func lockManifest() throws -> Int32 {
+        let path = directory + "/.captions.lock"
+        let fd = open(path, O_RDWR | O_CREAT, 0o644)
+        guard fd >= 0 else { throw MediaError("cannot lock \(path): \(String(cString: strerror(errno)))") }
+        flock(fd, LOCK_EX)
+        return fd
+    }
+
+    /// Removes temporary clips left by writers that died (Ctrl-C): ".000042.y4m.<pid>.<n>.tmp"
+    /// whose process is gone.
+    private static func removeAbandonedTemporaryFiles(in folder: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let parts = name.split(separator: ".")
+            guard parts.count >= 5, let pid = Int32(parts[parts.count - 3]) else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { try? FileManager.default.removeItem(atPath: folder + "/" + name) }
+        }
     }
 
     /// One write() with O_APPEND, starting a new line if a previous writer died mid-line.
@@ -97,10 +123,11 @@ public final class DatasetWriter {
         if written != line.count { throw MediaError("cannot append to \(path): \(String(cString: strerror(errno)))") }
     }
 
-    /// 42 from "clips/000042.y4m" or "000042.y4m" (also a leftover ".000042.y4m.*.tmp").
+    /// 42 from "clips/000042.y4m" or "000042.y4m".
     static func number(in name: String) -> Int? {
         let file = name.split(separator: "/").last.map(String.init) ?? name
-        let digits = file.drop(while: { $0 == "." }).prefix(while: { $0.isNumber })
+        guard file.hasSuffix(".y4m") else { return nil }
+        let digits = file.prefix(while: { $0.isNumber })
         return digits.count == 6 ? Int(digits) : nil
     }
 }

@@ -49,4 +49,28 @@ final class DatasetTests: XCTestCase {
         XCTAssertThrowsError(try writer.append(video: testPattern(width: 8, height: 8, frames: 1), detailed: "x", short: "x",
                                                source: "world", sceneJSON: "[1,2]"))
     }
+
+    func testTwoWritersOnOneFolderNeverShareANumber() throws {
+        let dir = scratchFolder()
+        let a = try DatasetWriter(directory: dir), b = try DatasetWriter(directory: dir)
+        let clip = testPattern(width: 8, height: 8, frames: 1)
+        for i in 0..<3 {
+            try a.append(video: clip, detailed: "a\(i)", short: "a", source: "world")
+            try b.append(video: clip, detailed: "b\(i)", short: "b", source: "world")
+        }
+        let clips = try DatasetReader(directory: dir).entries.map(\.clip)
+        XCTAssertEqual(clips.count, 6)
+        XCTAssertEqual(Set(clips).count, 6)
+    }
+
+    func testAbandonedTemporaryClipsAreRemoved() throws {
+        let dir = scratchFolder()
+        try FileManager.default.createDirectory(atPath: dir + "/clips", withIntermediateDirectories: true)
+        // pid 999999999 cannot exist; our own pid is alive and must be kept.
+        _ = FileManager.default.createFile(atPath: dir + "/clips/.000003.y4m.999999999.1.tmp", contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: dir + "/clips/.000004.y4m.\(getpid()).1.tmp", contents: Data([1]))
+        let writer = try DatasetWriter(directory: dir)
+        XCTAssertEqual(writer.nextIndex, 0)
+        XCTAssertEqual(leftoverTemporaryFiles(in: dir + "/clips"), [".000004.y4m.\(getpid()).1.tmp"])
+    }
 }
