@@ -1,4 +1,7 @@
 // Quality numbers for comparing two clips (tests, benchmarks, import reports).
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Video {
     /// Peak signal-to-noise ratio in dB over all frames and channels (infinity when identical).
@@ -20,7 +23,3 @@ extension Video {
         return 10 * log10(255 * 255 / mse)
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

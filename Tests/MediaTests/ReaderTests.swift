@@ -21,6 +21,13 @@ final class ReaderTests: XCTestCase {
             numbers.append(String(format: "%@: %.2f dB, %d KB, encode %.2f s", name, psnr, size / 1024, seconds))
         }
         print("mp4 512x288x49:", numbers.joined(separator: "; "))
+        for ext in ["gif", "y4m"] {
+            let start = Date()
+            try MediaWriter.write(source, to: "\(dir)/clip.\(ext)")
+            let seconds = Date().timeIntervalSince(start)
+            let psnr = try MediaReader.read("\(dir)/clip.\(ext)", fps: 12).psnr(against: source)
+            print(String(format: "%@ 512x288x49: %.2f dB, write %.2f s", ext, psnr, seconds))
+        }
     }
 
     func testGIFPaletteBeatsThreeThreeTwo() throws {
@@ -95,5 +102,19 @@ final class ReaderTests: XCTestCase {
                                       "-c:v", "libx264", "-pix_fmt", "yuv420p", external]).status, 0)
         let e = try MediaReader.read(external, width: 80, height: 45, fps: 12)
         XCTAssertEqual([e.width, e.height, e.frameCount], [80, 45, 15])
+    }
+
+    func testProbeAndOddSizes() throws {
+        let dir = scratchFolder()
+        let clip = testPattern(width: 33, height: 17, frames: 6, fps: 8)
+        for (ext, codec) in [("mp4", "h264"), ("gif", "gif"), ("y4m", "rawvideo")] {
+            try MediaWriter.write(clip, to: "\(dir)/odd.\(ext)")
+            let info = try MediaReader.probe("\(dir)/odd.\(ext)")
+            XCTAssertEqual(info.codec, codec)
+            // yuv420p pads odd sizes by one repeated column/row; the others keep them.
+            XCTAssertEqual([info.width, info.height], ext == "mp4" ? [34, 18] : [33, 17], ext)
+            let back = try MediaReader.read("\(dir)/odd.\(ext)", width: 33, height: 17, fps: 8)
+            XCTAssertEqual(back.frameCount, 6, ext)
+        }
     }
 }
