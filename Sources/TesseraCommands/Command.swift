@@ -22,7 +22,11 @@ public struct Command {
 public enum Tessera {
     /// Every subcommand, in the order `tessera help` lists them.
     public static var commands: [Command] {
-        [HelpCommand.command, BenchCommand.command]
+        [
+            HelpCommand.command,
+            ImportCommand.command,
+            BenchCommand.command,
+        ]
     }
 
     public static let overview = """
