@@ -25,8 +25,9 @@ let package = Package(
         .target(name: "TesseraEngine", dependencies: ["CCBLAS"], swiftSettings: optimize),
         .target(name: "TesseraWorld", dependencies: ["TesseraEngine"], swiftSettings: optimize),
         .target(name: "TesseraMedia", dependencies: ["CFFmpeg"], swiftSettings: optimize),
+        .target(name: "TesseraAutoencoder", dependencies: ["TesseraEngine", "TesseraMedia"], swiftSettings: optimize),
         .target(name: "TesseraCommands",
-                dependencies: ["TesseraEngine", "TesseraWorld", "TesseraMedia", "CCBLAS"],
+                dependencies: ["TesseraEngine", "TesseraWorld", "TesseraMedia", "TesseraAutoencoder", "CCBLAS"],
                 swiftSettings: optimize),
         .executableTarget(name: "tessera", dependencies: ["TesseraCommands"], swiftSettings: optimize),
 
@@ -34,6 +35,7 @@ let package = Package(
         .target(name: "TesseraTestSupport", dependencies: ["TesseraEngine"], path: "Tests/TesseraTestSupport"),
         .testTarget(name: "EngineTests", dependencies: ["TesseraEngine", "TesseraTestSupport"]),
         .testTarget(name: "WorldTests", dependencies: ["TesseraWorld", "TesseraMedia", "TesseraTestSupport"]),
+        .testTarget(name: "AutoencoderTests", dependencies: ["TesseraAutoencoder", "TesseraTestSupport"]),
         .testTarget(name: "MediaTests", dependencies: ["TesseraMedia", "TesseraTestSupport"]),
         .testTarget(name: "CommandTests", dependencies: ["TesseraCommands", "TesseraMedia", "TesseraTestSupport"]),
     ]

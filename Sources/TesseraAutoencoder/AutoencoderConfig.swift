@@ -1,0 +1,52 @@
+// Shape of the video compression network. Stored as JSON in the weights' safetensors metadata.
+
+public struct AutoencoderConfig: Codable, Equatable, Sendable {
+    /// Channels of the latent (the diffusion transformer's input width per latent pixel).
+    public var latentChannels: Int
+    /// Channels per resolution stage: full, 1/2, 1/4, 1/8 ... (spatial factor = 2^(count-1)).
+    public var channels: [Int]
+    /// Whether each down-sampling step (between stage i and i+1) also halves time.
+    public var temporalDownsample: [Bool]
+    /// Residual blocks per stage.
+    public var blocksPerStage: Int
+    public var groups: Int
+    /// Weight of the KL term relative to the per-pixel reconstruction error.
+    public var klWeight: Double
+
+    public init(latentChannels: Int, channels: [Int], temporalDownsample: [Bool], blocksPerStage: Int = 1,
+                groups: Int = 8, klWeight: Double = 1e-4) {
+        precondition(temporalDownsample.count == channels.count - 1, "one temporal flag per down-sampling step")
+        self.latentChannels = latentChannels
+        self.channels = channels
+        self.temporalDownsample = temporalDownsample
+        self.blocksPerStage = blocksPerStage
+        self.groups = groups
+        self.klWeight = klWeight
+    }
+
+    /// 8x space, 4x time, 16 latent channels: the shipped configuration (see docs/architecture.md).
+    public static let standard = AutoencoderConfig(latentChannels: 16, channels: [16, 32, 64, 128],
+                                                   temporalDownsample: [false, true, true])
+    /// A very small network for tests.
+    public static let tiny = AutoencoderConfig(latentChannels: 4, channels: [8, 8, 16], temporalDownsample: [true, true],
+                                               blocksPerStage: 1, groups: 4)
+
+    public var spatialFactor: Int { 1 << (channels.count - 1) }
+    public var temporalFactor: Int { 1 << temporalDownsample.filter { $0 }.count }
+
+    /// Latent (frames, height, width) for a clip; frames must be 1 + k * temporalFactor.
+    public func latentSize(frames: Int, height: Int, width: Int) -> (frames: Int, height: Int, width: Int) {
+        ((frames - 1) / temporalFactor + 1, height / spatialFactor, width / spatialFactor)
+    }
+
+    /// A one-line reason why a clip cannot be encoded, or nil.
+    public func validate(frames: Int, height: Int, width: Int) -> String? {
+        if height % spatialFactor != 0 || width % spatialFactor != 0 || height == 0 || width == 0 {
+            return "frame size \(width)x\(height) is not a positive multiple of \(spatialFactor)"
+        }
+        if frames < 1 || (frames - 1) % temporalFactor != 0 {
+            return "\(frames) frames: the autoencoder takes 1 + \(temporalFactor)k frames (1, \(1 + temporalFactor), \(1 + 2 * temporalFactor), ...)"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,181 @@
+// Layers for video convolution networks: causal 3D convolution, per-frame group norm, SiLU,
+// causal up-sampling, and a residual block made of them.
+//   x: (B, F, H, W, C) channels last.
+
+/// Causal 3D convolution (zero padding in front in time, "same" padding in space).
+public final class CausalConv3D<T: TensorScalar>: Layer {
+    public let store: ParameterStore<T>
+    public let weight: Parameter   // (kt, kh, kw, Cin, Cout)
+    public let bias: Parameter     // (Cout)
+    public let inChannels: Int, outChannels: Int
+    public let kernel: (t: Int, h: Int, w: Int), stride: (t: Int, h: Int, w: Int)
+    private var cache: (x: Tensor<T>, shape: Conv3DShape)?
+
+    public init(_ store: ParameterStore<T>, _ name: String, in inChannels: Int, out outChannels: Int,
+                kernel: (Int, Int, Int) = (3, 3, 3), stride: (Int, Int, Int) = (1, 1, 1), initScale: Double = 1) {
+        self.store = store
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernel = (kernel.0, kernel.1, kernel.2)
+        self.stride = (stride.0, stride.1, stride.2)
+        let fanIn = kernel.0 * kernel.1 * kernel.2 * inChannels
+        // He-style uniform init for SiLU networks, scaled (e.g. down for the last layer of a residual branch).
+        weight = store.add(name + ".weight", shape: [kernel.0, kernel.1, kernel.2, inChannels, outChannels],
+                           initializer: .normal(std: initScale * (1.0 / Double(fanIn)).squareRoot()))
+        bias = store.add(name + ".bias", shape: [outChannels], initializer: .zeros)
+    }
+
+    public func shape(for x: Tensor<T>) -> Conv3DShape {
+        let (b, f, h, w, c) = x.shape5
+        precondition(c == inChannels, "CausalConv3D expects \(inChannels) channels, got \(x.shape)")
+        return Conv3DShape(batch: b, frames: f, height: h, width: w, inChannels: c, outChannels: outChannels,
+                           kernel: (kernel.t, kernel.h, kernel.w), stride: (stride.t, stride.h, stride.w))
+    }
+
+    /// Forward without caching (inference).
+    public func callAsFunction(_ x: Tensor<T>) -> Tensor<T> {
+        let s = shape(for: x)
+        var y = Tensor<T>(uninitialized: [s.batch, s.outFrames, s.outHeight, s.outWidth, outChannels])
+        y.withUnsafeMutablePointer { yp in
+            Conv3DOp.forward(x: x.storage.pointer, weight: store.value(weight), bias: store.value(bias), y: yp, shape: s)
+        }
+        return y
+    }
+
+    public func forward(_ x: Tensor<T>) -> Tensor<T> {
+        cache = (x, shape(for: x))
+        return callAsFunction(x)
+    }
+
+    public func backward(_ dy: Tensor<T>) -> Tensor<T> {
+        guard let c = cache else { preconditionFailure("CausalConv3D.backward before forward") }
+        var dx = Tensor<T>(zeros: c.x.shape)
+        dx.withUnsafeMutablePointer { dxp in
+            Conv3DOp.backward(dy: dy.storage.pointer, x: c.x.storage.pointer, weight: store.value(weight), dx: dxp,
+                              dWeight: store.grad(weight), dBias: store.grad(bias), shape: c.shape)
+        }
+        cache = nil
+        return dx
+    }
+}
+
+/// Group norm computed per frame (over H, W and the group's channels), so normalisation never
+/// mixes frames and the network stays causal in time.
+public final class FrameGroupNorm<T: TensorScalar>: Layer {
+    public let store: ParameterStore<T>
+    public let gamma: Parameter, beta: Parameter
+    public let channels: Int, groups: Int
+    private var cache: (x: Tensor<T>, mean: Tensor<T>, rstd: Tensor<T>)?
+
+    public init(_ store: ParameterStore<T>, _ name: String, channels: Int, groups: Int = 8) {
+        self.store = store
+        self.channels = channels
+        self.groups = min(groups, channels)
+        precondition(channels % self.groups == 0, "\(channels) channels do not split into \(groups) groups")
+        gamma = store.add(name + ".weight", shape: [channels], initializer: .ones)
+        beta = store.add(name + ".bias", shape: [channels], initializer: .zeros)
+    }
+
+    func run(_ x: Tensor<T>, save: Bool) -> Tensor<T> {
+        let (b, f, h, w, c) = x.shape5
+        let n = b * f
+        var y = Tensor<T>(uninitialized: x.shape)
+        var mean = Tensor<T>(uninitialized: [n * groups]), rstd = Tensor<T>(uninitialized: [n * groups])
+        y.withUnsafeMutablePointer { yp in mean.withUnsafeMutablePointer { mp in rstd.withUnsafeMutablePointer { rp in
+            GroupNormOp.forward(x: x.storage.pointer, gamma: store.value(gamma), beta: store.value(beta), y: yp, mean: mp, rstd: rp,
+                                n: n, s: h * w, c: c, groups: groups)
+        }}}
+        if save { cache = (x, mean, rstd) }
+        return y
+    }
+
+    public func callAsFunction(_ x: Tensor<T>) -> Tensor<T> { run(x, save: false) }
+    public func forward(_ x: Tensor<T>) -> Tensor<T> { run(x, save: true) }
+
+    public func backward(_ dy: Tensor<T>) -> Tensor<T> {
+        guard let c = cache else { preconditionFailure("FrameGroupNorm.backward before forward") }
+        let (b, f, h, w, ch) = c.x.shape5
+        var dx = Tensor<T>(zeros: c.x.shape)
+        dx.withUnsafeMutablePointer { dxp in
+            GroupNormOp.backward(dy: dy.storage.pointer, x: c.x.storage.pointer, gamma: store.value(gamma),
+                                 mean: c.mean.storage.pointer, rstd: c.rstd.storage.pointer, dx: dxp,
+                                 dGamma: store.grad(gamma), dBeta: store.grad(beta), n: b * f, s: h * w, c: ch, groups: groups)
+        }
+        cache = nil
+        return dx
+    }
+}
+
+public final class SiLU<T: TensorScalar>: Layer {
+    private var input: Tensor<T>?
+    public init() {}
+    public func callAsFunction(_ x: Tensor<T>) -> Tensor<T> {
+        var y = Tensor<T>(uninitialized: x.shape)
+        y.withUnsafeMutablePointer { Elementwise.silu(x.storage.pointer, $0, count: x.count) }
+        return y
+    }
+    public func forward(_ x: Tensor<T>) -> Tensor<T> { input = x; return callAsFunction(x) }
+    public func backward(_ dy: Tensor<T>) -> Tensor<T> {
+        guard let x = input else { preconditionFailure("SiLU.backward before forward") }
+        var dx = Tensor<T>(zeros: x.shape)
+        dx.withUnsafeMutablePointer { Elementwise.siluBackward(dout: dy.storage.pointer, x: x.storage.pointer, dx: $0, count: x.count) }
+        input = nil
+        return dx
+    }
+}
+
+/// Nearest-neighbour causal up-sampling by (ft, fh, fw).
+public final class CausalUpsample3D<T: TensorScalar>: Layer {
+    public let factor: (t: Int, h: Int, w: Int)
+    private var inputShape: [Int]?
+    public init(factor: (Int, Int, Int)) { self.factor = (factor.0, factor.1, factor.2) }
+
+    public func callAsFunction(_ x: Tensor<T>) -> Tensor<T> {
+        let (b, f, h, w, c) = x.shape5
+        var y = Tensor<T>(uninitialized: [b, Upsample3DOp.outputFrames(f, factor.t), h * factor.h, w * factor.w, c])
+        y.withUnsafeMutablePointer { Upsample3DOp.forward(x: x.storage.pointer, y: $0, batch: b, frames: f, height: h, width: w, channels: c, factor: factor) }
+        return y
+    }
+    public func forward(_ x: Tensor<T>) -> Tensor<T> { inputShape = x.shape; return callAsFunction(x) }
+    public func backward(_ dy: Tensor<T>) -> Tensor<T> {
+        guard let shape = inputShape else { preconditionFailure("CausalUpsample3D.backward before forward") }
+        var dx = Tensor<T>(zeros: shape)
+        dx.withUnsafeMutablePointer {
+            Upsample3DOp.backward(dy: dy.storage.pointer, dx: $0, batch: shape[0], frames: shape[1], height: shape[2],
+                                  width: shape[3], channels: shape[4], factor: factor)
+        }
+        return dx
+    }
+}
+
+/// x + conv(silu(norm(conv(silu(norm(x)))))), with a 1x1x1 projection on the skip path when the
+/// channel count changes. The second conv starts small so each block starts near the identity.
+public final class ResidualBlock3D<T: TensorScalar>: Layer {
+    public let norm1: FrameGroupNorm<T>, act1 = SiLU<T>(), conv1: CausalConv3D<T>
+    public let norm2: FrameGroupNorm<T>, act2 = SiLU<T>(), conv2: CausalConv3D<T>
+    public let skip: CausalConv3D<T>?
+
+    public init(_ store: ParameterStore<T>, _ name: String, in inChannels: Int, out outChannels: Int,
+                kernel: (Int, Int, Int) = (3, 3, 3), groups: Int = 8) {
+        norm1 = FrameGroupNorm(store, name + ".norm1", channels: inChannels, groups: groups)
+        conv1 = CausalConv3D(store, name + ".conv1", in: inChannels, out: outChannels, kernel: kernel)
+        norm2 = FrameGroupNorm(store, name + ".norm2", channels: outChannels, groups: groups)
+        conv2 = CausalConv3D(store, name + ".conv2", in: outChannels, out: outChannels, kernel: kernel, initScale: 0.1)
+        skip = inChannels == outChannels ? nil : CausalConv3D(store, name + ".skip", in: inChannels, out: outChannels, kernel: (1, 1, 1))
+    }
+
+    public func callAsFunction(_ x: Tensor<T>) -> Tensor<T> {
+        let h = conv2(act2(norm2(conv1(act1(norm1(x))))))
+        return (skip.map { $0(x) } ?? x) + h
+    }
+
+    public func forward(_ x: Tensor<T>) -> Tensor<T> {
+        let h = conv2.forward(act2.forward(norm2.forward(conv1.forward(act1.forward(norm1.forward(x))))))
+        return (skip?.forward(x) ?? x) + h
+    }
+
+    public func backward(_ dy: Tensor<T>) -> Tensor<T> {
+        let dh = norm1.backward(act1.backward(conv1.backward(norm2.backward(act2.backward(conv2.backward(dy))))))
+        return dh + (skip?.backward(dy) ?? dy)
+    }
+}
