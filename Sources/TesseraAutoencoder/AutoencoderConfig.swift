@@ -3,7 +3,11 @@
 public struct AutoencoderConfig: Codable, Equatable, Sendable {
     /// Channels of the latent (the diffusion transformer's input width per latent pixel).
     public var latentChannels: Int
-    /// Channels per resolution stage: full, 1/2, 1/4, 1/8 ... (spatial factor = 2^(count-1)).
+    /// Pixels folded into channels before the first conv (space-to-depth), and unfolded after the
+    /// last: the network never runs a conv at full resolution, where it would cost the most.
+    public var patch: Int
+    /// Channels per resolution stage after the patch fold: 1/patch, 1/(2 patch), ... (spatial factor =
+    /// patch * 2^(count-1)).
     public var channels: [Int]
     /// Whether each down-sampling step (between stage i and i+1) also halves time.
     public var temporalDownsample: [Bool]
@@ -13,8 +17,9 @@ public struct AutoencoderConfig: Codable, Equatable, Sendable {
     /// Weight of the KL term relative to the per-pixel reconstruction error.
     public var klWeight: Double
 
-    public init(latentChannels: Int, channels: [Int], temporalDownsample: [Bool], blocksPerStage: Int = 1,
+    public init(latentChannels: Int, patch: Int, channels: [Int], temporalDownsample: [Bool], blocksPerStage: Int = 1,
                 groups: Int = 8, klWeight: Double = 1e-4) {
+        self.patch = patch
         precondition(temporalDownsample.count == channels.count - 1, "one temporal flag per down-sampling step")
         self.latentChannels = latentChannels
         self.channels = channels
@@ -25,13 +30,13 @@ public struct AutoencoderConfig: Codable, Equatable, Sendable {
     }
 
     /// 8x space, 4x time, 16 latent channels: the shipped configuration (see docs/architecture.md).
-    public static let standard = AutoencoderConfig(latentChannels: 16, channels: [16, 32, 64, 128],
-                                                   temporalDownsample: [false, true, true])
+    public static let standard = AutoencoderConfig(latentChannels: 16, patch: 2, channels: [32, 64, 128],
+                                                   temporalDownsample: [true, true])
     /// A very small network for tests.
-    public static let tiny = AutoencoderConfig(latentChannels: 4, channels: [8, 8, 16], temporalDownsample: [true, true],
+    public static let tiny = AutoencoderConfig(latentChannels: 4, patch: 2, channels: [8, 8, 16], temporalDownsample: [true, true],
                                                blocksPerStage: 1, groups: 4)
 
-    public var spatialFactor: Int { 1 << (channels.count - 1) }
+    public var spatialFactor: Int { patch << (channels.count - 1) }
     public var temporalFactor: Int { 1 << temporalDownsample.filter { $0 }.count }
 
     /// Latent (frames, height, width) for a clip; frames must be 1 + k * temporalFactor.

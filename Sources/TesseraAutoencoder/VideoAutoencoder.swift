@@ -3,14 +3,16 @@
 //
 //   video (B, F, H, W, 3) in [-1, 1], F = 1 + 4k  ->  latent (B, 1 + k, H/8, W/8, Cz)  ->  video
 //
-// Encoder: conv_in -> [res blocks -> down] per stage -> norm, SiLU, conv_out -> (mean, logvar).
-// Decoder mirrors it with nearest up-sampling + conv. Every conv is causal in time and norms are
+// Encoder: space-to-depth (patch) -> conv_in -> [res blocks -> down] per stage -> norm, SiLU,
+// conv_out -> (mean, logvar). Decoder mirrors it with nearest up-sampling + conv, and ends with
+// depth-to-space. Every conv is causal in time and norms are
 // per frame, so frame 0 is encoded and decoded from frame 0 alone: an image is a one-frame video.
 import TesseraEngine
 
 public final class VideoAutoencoder {
     public let config: AutoencoderConfig
     public let store: ParameterStore<Float>
+    let patchIn: SpaceToDepth<Float>, patchOut: SpaceToDepth<Float>
     let encoderIn: CausalConv3D<Float>
     let encoderStages: [[ResidualBlock3D<Float>]]
     let downsamplers: [CausalConv3D<Float>]
@@ -33,10 +35,13 @@ public final class VideoAutoencoder {
         self.store = store
         let c = config.channels
         let stages = c.count
-        // Full resolution stays 2-D (1x3x3): temporal mixing happens at the cheaper lower resolutions.
+        // The first stage stays 2-D (1x3x3): temporal mixing happens at the cheaper lower resolutions.
         func kernel(_ stage: Int) -> (Int, Int, Int) { stage == 0 ? (1, 3, 3) : (3, 3, 3) }
+        let pixelChannels = 3 * config.patch * config.patch
+        patchIn = SpaceToDepth(factor: config.patch)
+        patchOut = SpaceToDepth(factor: config.patch, inverse: true)
 
-        encoderIn = CausalConv3D(store, "encoder.conv_in", in: 3, out: c[0], kernel: (3, 3, 3))
+        encoderIn = CausalConv3D(store, "encoder.conv_in", in: pixelChannels, out: c[0], kernel: (3, 3, 3))
         var encStages: [[ResidualBlock3D<Float>]] = []
         var downs: [CausalConv3D<Float>] = []
         for s in 0..<stages {
@@ -68,7 +73,7 @@ public final class VideoAutoencoder {
         decoderStages = decStages
         upsamplers = ups
         decoderNorm = FrameGroupNorm(store, "decoder.norm_out", channels: c[0], groups: config.groups)
-        decoderOut = CausalConv3D(store, "decoder.conv_out", in: c[0], out: 3, kernel: (1, 3, 3))
+        decoderOut = CausalConv3D(store, "decoder.conv_out", in: c[0], out: pixelChannels, kernel: (1, 3, 3))
 
         latentMean = [Float](repeating: 0, count: config.latentChannels)
         latentStd = [Float](repeating: 1, count: config.latentChannels)
@@ -78,7 +83,7 @@ public final class VideoAutoencoder {
 
     /// (B, F, H, W, 3) -> moments (B, Fz, Hz, Wz, 2 Cz): mean then log-variance per latent pixel.
     public func encodeMoments(_ video: Tensor<Float>) -> Tensor<Float> {
-        var h = encoderIn(video)
+        var h = encoderIn(patchIn(video))
         for s in 0..<encoderStages.count {
             for block in encoderStages[s] { h = block(h) }
             if s < downsamplers.count { h = downsamplers[s](h) }
@@ -99,7 +104,7 @@ public final class VideoAutoencoder {
             for block in stage { h = block(h) }
             if i < upsamplers.count { h = upsamplers[i].1(upsamplers[i].0(h)) }
         }
-        return decoderOut(decoderAct(decoderNorm(h)))
+        return patchOut(decoderOut(decoderAct(decoderNorm(h))))
     }
 
     /// Splits (..., 2C) moments into mean and log-variance tensors of (..., C).
@@ -129,7 +134,7 @@ public final class VideoAutoencoder {
     /// One forward + backward pass on a batch; gradients are added to `store.grads`.
     public func trainingStep(_ video: Tensor<Float>, rng: inout RandomGenerator) -> StepResult {
         // Encoder forward.
-        var h = encoderIn.forward(video)
+        var h = encoderIn.forward(patchIn.forward(video))
         for s in 0..<encoderStages.count {
             for block in encoderStages[s] { h = block.forward(h) }
             if s < downsamplers.count { h = downsamplers[s].forward(h) }
@@ -161,7 +166,7 @@ public final class VideoAutoencoder {
             for block in stage { d = block.forward(d) }
             if i < upsamplers.count { d = upsamplers[i].1.forward(upsamplers[i].0.forward(d)) }
         }
-        let output = decoderOut.forward(decoderAct.forward(decoderNorm.forward(d)))
+        let output = patchOut.forward(decoderOut.forward(decoderAct.forward(decoderNorm.forward(d))))
 
         // Loss = mean squared error + klWeight * mean KL per latent element.
         var dOutput = Tensor<Float>(uninitialized: output.shape)
@@ -173,7 +178,7 @@ public final class VideoAutoencoder {
         let kl = klSum / Double(n)
 
         // Decoder backward.
-        var g = decoderNorm.backward(decoderAct.backward(decoderOut.backward(dOutput)))
+        var g = decoderNorm.backward(decoderAct.backward(decoderOut.backward(patchOut.backward(dOutput))))
         for (i, stage) in decoderStages.enumerated().reversed() {
             if i < upsamplers.count { g = upsamplers[i].0.backward(upsamplers[i].1.backward(g)) }
             for block in stage.reversed() { g = block.backward(g) }
@@ -203,7 +208,7 @@ public final class VideoAutoencoder {
             if s < downsamplers.count { e = downsamplers[s].backward(e) }
             for block in encoderStages[s].reversed() { e = block.backward(e) }
         }
-        _ = encoderIn.backward(e)
+        _ = patchIn.backward(encoderIn.backward(e))
         return StepResult(loss: mse + config.klWeight * kl, reconstructionMSE: mse, kl: kl)
     }
 }

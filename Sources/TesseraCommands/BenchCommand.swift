@@ -1,6 +1,7 @@
 // `tessera bench <suite>`: benchmarks printed as a table, or as one JSON object with --json.
 import Foundation
 import TesseraEngine
+import TesseraAutoencoder
 
 enum BenchCommand {
     static let command = Command(
@@ -24,17 +25,43 @@ enum BenchCommand {
                 throw CommandError.usage("`tessera bench` needs a suite: kernels")
             }
             try a.expectPositionals(atMost: 1, what: "suite")
-            guard suite == "kernels" else {
-                throw CommandError.usage("unknown benchmark suite '\(suite)'; accepted: kernels")
+            guard ["kernels", "vae"].contains(suite) else {
+                throw CommandError.usage("unknown benchmark suite '\(suite)'; accepted: kernels, vae")
             }
             Parallel.workers = try a.int("threads", default: Parallel.workers, in: 1...64)
             if let warning = BLAS.coreWarning { printError("warning: \(warning)") }
             let json = a.flag("json")
+            if suite == "vae" {
+                try runVAE(json: json, quick: a.flag("quick"))
+                return
+            }
             let report = KernelBenchmarks.run(quick: a.flag("quick")) { name in
                 if !json { printError("  measured \(name)") }
             }
             printOut(json ? renderJSON(report) : renderTable(report))
         })
+
+    static func runVAE(json: Bool, quick: Bool) throws {
+        let vae = VideoAutoencoder(config: .standard, seed: 0)
+        let sizes = quick ? [(width: 128, height: 72, frames: 9)] : [(width: 128, height: 72, frames: 49), (width: 512, height: 288, frames: 49)]
+        let rows = AutoencoderBenchmarks.run(vae: vae, sizes: sizes) { if !json { printError("  measured \($0)") } }
+        if json {
+            let object: [String: Any] = ["blas_core": BLAS.coreName, "threads": Parallel.workers,
+                                         "results": rows.map { ["name": $0.name, "width": $0.width, "height": $0.height, "frames": $0.frames,
+                                                                "seconds": $0.seconds, "frames_per_second": round3($0.framesPerSecond),
+                                                                "peak_rss_bytes": $0.peakResidentBytes] as [String: Any] }]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            printOut(String(decoding: data, as: UTF8.self))
+            return
+        }
+        var lines = ["BLAS core: \(BLAS.coreName)   threads: \(Parallel.workers)", "",
+                     "name                         seconds   frames/s   peak RSS MiB"]
+        for r in rows {
+            lines.append(r.name.padding(toLength: 28, withPad: " ", startingAt: 0)
+                         + String(format: " %8.3f %10.1f %14d", r.seconds, r.framesPerSecond, r.peakResidentBytes >> 20))
+        }
+        printOut(lines.joined(separator: "\n"))
+    }
 
     static func renderTable(_ r: KernelBenchmarkReport) -> String {
         var lines = ["BLAS core: \(r.blasCore)   threads: \(r.threads)   GEMM peak: \(String(format: "%.1f", r.gemmPeakGflops)) GFLOP/s", ""]

@@ -220,25 +220,27 @@ final class GradientCheckTests: XCTestCase {
 }
 
 extension GradientCheckTests {
-    /// Residual conv block + strided conv + causal up-sampling (the autoencoder's pieces) end to end.
+    /// Space-to-depth, residual conv block, strided conv, causal up-sampling and depth-to-space (the
+    /// autoencoder's pieces) end to end.
     func testConvolutionLayersComposite() {
         let store = ParameterStore<Double>(seed: 8)
         let block = ResidualBlock3D(store, "block", in: 4, out: 6, kernel: (3, 3, 3), groups: 2)
         let down = CausalConv3D(store, "down", in: 6, out: 4, kernel: (3, 3, 3), stride: (2, 2, 2))
         let up = CausalUpsample3D<Double>(factor: (2, 2, 2))
+        let fold = SpaceToDepth<Double>(factor: 2), unfold = SpaceToDepth<Double>(factor: 2, inverse: true)
         for i in 0..<store.count { store.values[i] += 0.1 * Double((i * 7919) % 11 - 5) / 5 }
-        let shape = [1, 5, 4, 6, 4]
+        let shape = [1, 5, 8, 12, 1]
         let x0 = randomValues(shape.reduce(1, *), seed: 41)
         let params0 = Array(UnsafeBufferPointer(start: store.values, count: store.count))
         let forward: ([[Double]]) -> [Double] = { xs in
             store.values.update(from: xs[1], count: store.count)
-            return up.forward(down.forward(block.forward(Tensor(shape: shape, values: xs[0])))).scalars
+            return unfold.forward(up.forward(down.forward(block.forward(fold.forward(Tensor(shape: shape, values: xs[0])))))).scalars
         }
         let backward: ([[Double]], [Double]) -> [[Double]] = { xs, dy in
             store.values.update(from: xs[1], count: store.count)
             store.zeroGrads()
-            let y = up.forward(down.forward(block.forward(Tensor(shape: shape, values: xs[0]))))
-            let dx = block.backward(down.backward(up.backward(Tensor(shape: y.shape, values: dy))))
+            let y = unfold.forward(up.forward(down.forward(block.forward(fold.forward(Tensor(shape: shape, values: xs[0]))))))
+            let dx = fold.backward(block.backward(down.backward(up.backward(unfold.backward(Tensor(shape: y.shape, values: dy))))))
             return [dx.scalars, Array(UnsafeBufferPointer(start: store.grads, count: store.count))]
         }
         let result = GradientCheck.run(inputs: [x0, params0], forward: forward, backward: backward, samplesPerInput: 120)

@@ -179,3 +179,44 @@ public final class ResidualBlock3D<T: TensorScalar>: Layer {
         return dh + (skip?.backward(dy) ?? dy)
     }
 }
+
+/// Space-to-depth by `factor` (pixel unshuffle): (B, F, H, W, C) -> (B, F, H/r, W/r, r*r*C), channel
+/// order (dy, dx, c). `inverse` is depth-to-space (pixel shuffle). Pure permutations, so each one's
+/// backward pass is the other.
+public final class SpaceToDepth<T: TensorScalar>: Layer {
+    public let factor: Int
+    public let inverse: Bool
+
+    public init(factor: Int, inverse: Bool = false) {
+        self.factor = factor
+        self.inverse = inverse
+    }
+
+    static func spaceToDepth(_ x: Tensor<T>, _ r: Int) -> Tensor<T> {
+        let (b, f, h, w, c) = x.shape5
+        precondition(h % r == 0 && w % r == 0, "space-to-depth: \(w)x\(h) is not a multiple of \(r)")
+        var y = Tensor<T>(uninitialized: [b, f, h / r, w / r, r * r * c])
+        y.withUnsafeMutablePointer {
+            PermuteOp.forward(x: x.storage.pointer, shape: [b * f, h / r, r, w / r, r, c], axes: [0, 1, 3, 2, 4, 5], out: $0)
+        }
+        return y
+    }
+
+    static func depthToSpace(_ x: Tensor<T>, _ r: Int) -> Tensor<T> {
+        let (b, f, h, w, cc) = x.shape5
+        let c = cc / (r * r)
+        var y = Tensor<T>(uninitialized: [b, f, h * r, w * r, c])
+        y.withUnsafeMutablePointer {
+            PermuteOp.forward(x: x.storage.pointer, shape: [b * f, h, w, r, r, c], axes: [0, 1, 3, 2, 4, 5], out: $0)
+        }
+        return y
+    }
+
+    public func callAsFunction(_ x: Tensor<T>) -> Tensor<T> {
+        inverse ? SpaceToDepth.depthToSpace(x, factor) : SpaceToDepth.spaceToDepth(x, factor)
+    }
+    public func forward(_ x: Tensor<T>) -> Tensor<T> { callAsFunction(x) }
+    public func backward(_ dy: Tensor<T>) -> Tensor<T> {
+        inverse ? SpaceToDepth.spaceToDepth(dy, factor) : SpaceToDepth.depthToSpace(dy, factor)
+    }
+}
