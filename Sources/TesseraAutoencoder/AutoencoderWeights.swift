@@ -1,0 +1,48 @@
+// Shipped autoencoder weights: one safetensors file with the parameters, the per-channel latent
+// statistics ("latent.mean", "latent.std") and the config JSON in the metadata.
+import Foundation
+import TesseraEngine
+
+extension VideoAutoencoder {
+    public static let weightsFormat = "tessera-vae-v1"
+
+    public func saveWeights(to path: String, extraMetadata: [String: String] = [:]) throws {
+        var w = SafeTensorsWriter()
+        store.save(into: &w)
+        w.add("latent.mean", shape: [config.latentChannels], values: latentMean)
+        w.add("latent.std", shape: [config.latentChannels], values: latentStd)
+        let configJSON = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        w.metadata = extraMetadata.merging(["format": VideoAutoencoder.weightsFormat, "config": configJSON]) { $1 }
+        try w.write(to: path)
+    }
+
+    /// Loads weights strictly: the file's config builds the network, then every tensor must match.
+    public static func load(path: String) throws -> VideoAutoencoder {
+        let file = try SafeTensors.read(path: path)
+        guard file.metadata["format"] == weightsFormat else {
+            throw SafeTensorsError("\(path) is not Tessera autoencoder weights (format '\(file.metadata["format"] ?? "none")', expected '\(weightsFormat)')")
+        }
+        guard let text = file.metadata["config"], let config = try? JSONDecoder().decode(AutoencoderConfig.self, from: Data(text.utf8)) else {
+            throw SafeTensorsError("\(path): missing or unreadable autoencoder config in the metadata")
+        }
+        let vae = VideoAutoencoder(config: config)
+        let stats: Set<String> = ["latent.mean", "latent.std"]
+        try vae.store.load(from: file, allowUnused: true)
+        if let extra = file.names.first(where: { !stats.contains($0) && vae.store.entry(named: $0) == nil }) {
+            throw SafeTensorsError("\(path): unused tensor '\(extra)' (the autoencoder has no parameter of that name)")
+        }
+        for name in stats {
+            guard let info = file.info(name), info.shape == [config.latentChannels] else {
+                throw SafeTensorsError("\(path): tensor '\(name)' missing or not of shape [\(config.latentChannels)]")
+            }
+        }
+        vae.latentMean = try file.floats("latent.mean").values
+        vae.latentStd = try file.floats("latent.std").values
+        return vae
+    }
+
+    /// Where the shipped weights live inside the package's resources.
+    public static var shippedWeightsPath: String? {
+        Bundle.module.path(forResource: "vae", ofType: "safetensors", inDirectory: "Resources")
+    }
+}
