@@ -22,7 +22,7 @@ let package = Package(
 
         // Pipeline modules.
         .target(name: "TesseraEngine", dependencies: ["CCBLAS"], swiftSettings: optimize),
-        .target(name: "TesseraWorld", dependencies: ["TesseraEngine"], swiftSettings: optimize),
+        .target(name: "TesseraWorld", dependencies: ["TesseraEngine", "TesseraMedia"], swiftSettings: optimize),
         .target(name: "TesseraMedia", dependencies: ["CFFmpeg"], swiftSettings: optimize),
         .target(name: "TesseraCommands",
                 dependencies: ["TesseraEngine", "TesseraWorld", "TesseraMedia", "CCBLAS"],
