@@ -16,7 +16,7 @@
 //    motion  = growth rate beyond +0.15/-0.10 per s -> grow/shrink; else a centroid track with
 //              sideways speed and a periodic vertical residual -> bounce; else a centroid speed over
 //              0.07 -> left/right/up/down with its speed class; else a silhouette that changes
-//              under a steady centroid (mean 1 - IoU against the first frame) -> spin; else still.
+//              under a steady centroid (1 - IoU against the first frame swings) -> spin; else still.
 // The frames are box-blurred 3x3 first, so moderate noise and blur do not change the answers.
 import Foundation
 import TesseraMedia
@@ -40,7 +40,7 @@ public struct ObjectMeasurement: Sendable {
         return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
     }
 
-    /// Mean 1 - IoU of the centred silhouette against the first frame.
+    /// Spread of 1 - IoU of the centred silhouette against the first frame (see `spinScore`).
     public var spinScore = 0.0
     /// Size at t = 0 as a fraction of frame height.
     public var height = 0.0
@@ -154,7 +154,7 @@ public struct SceneJudge: Sendable {
         return Array(stride(from: 0, through: max(0, lastFrame), by: step))
     }
 
-    /// Matches blobs to objects (at most 3) by trying every assignment; a missing object costs 2.
+    /// Matches blobs to objects (at most 3) by trying every assignment; a missing object costs 4.
     func assign(_ blobs: [Blob], to colors: [ObjectColor], near expected: [(x: Double, y: Double, area: Double)?],
                 frameHeight: Double, gate: Double) -> [Int?] {
         func cost(_ b: Int, _ i: Int) -> Double? {
@@ -176,7 +176,7 @@ public struct SceneJudge: Sendable {
             for b in blobs.indices where !current.contains(b) {
                 if let c = cost(b, i) { current.append(b); search(i + 1, total + c); current.removeLast() }
             }
-            current.append(nil); search(i + 1, total + 2); current.removeLast()
+            current.append(nil); search(i + 1, total + 4); current.removeLast()
         }
         search(0, 0)
         return best
@@ -270,20 +270,25 @@ public struct SceneJudge: Sendable {
         return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
     }
 
-    /// Mean 1 - IoU of each frame's silhouette against the first, both centred on their centroids.
+    /// Spread (90th - 10th percentile) of 1 - IoU of each frame's silhouette against the first,
+    /// both centred on their centroids.
     static func spinScore(_ blobs: [Blob], width: Int) -> Double {
         guard blobs.count >= 2 else { return 0 }
+        // Shift by the rounded centroid difference, so a still blob is compared with no shift at all
+        // (rounding each centroid separately would flip by a pixel under noise).
         func offsets(_ b: Blob) -> Set<Int> {
-            let cx = Int(b.centroidX.rounded(.down)), cy = Int(b.centroidY.rounded(.down))
-            return Set(b.pixels.map { p in (Int(p) % width - cx + 4096) * 8192 + (Int(p) / width - cy + 4096) })
+            let dx = Int((b.centroidX - blobs[0].centroidX).rounded()), dy = Int((b.centroidY - blobs[0].centroidY).rounded())
+            return Set(b.pixels.map { p in (Int(p) % width - dx + 4096) * 8192 + (Int(p) / width - dy + 4096) })
         }
         let first = offsets(blobs[0])
-        var total = 0.0
-        for b in blobs.dropFirst() {
+        let differences = blobs.dropFirst().map { b -> Double in
             let other = offsets(b)
             let shared = first.intersection(other).count
-            total += 1 - Double(shared) / Double(first.count + other.count - shared)
-        }
-        return total / Double(blobs.count - 1)
+            return 1 - Double(shared) / Double(first.count + other.count - shared)
+        }.sorted()
+        // Noise changes every frame's outline about equally; turning makes the difference swing
+        // between ~0 (whenever the shape comes back to its start) and a large value.
+        let low = differences[differences.count / 10], high = differences[differences.count * 9 / 10]
+        return high - low
     }
 }
