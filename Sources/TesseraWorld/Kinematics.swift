@@ -59,7 +59,7 @@ public enum Kinematics {
     /// The object's centroid at t = 0 in a frame of the given aspect (width / height).
     public static func start(of object: SceneObject, background: Background, aspect: Double) -> (x: Double, y: Double) {
         let h = object.height
-        let reachScale = scale(object.motion.kind, at: inFrameSeconds)
+        let reachScale = max(1, scale(object.motion.kind, at: inFrameSeconds))   // largest size in the first 2.5 s
         var (top, bottom, halfWidth) = ShapeGeometry.extents(object.shape)
         if object.motion.kind == .spin {
             let r = ShapeGeometry.circumradius(object.shape)

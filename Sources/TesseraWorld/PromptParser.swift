@@ -6,7 +6,8 @@
 // just named if that object lacks them ("ball, red"). Motion, speed and placement words go to the
 // last object named in their clause; in a clause that names none yet they wait for its first
 // object, or, if the clause names no object at all ("a red ball, moving left"), go to the object
-// before. Conflicts (two colours for one object) keep the last word and add a note.
+// before (or, at the start of the prompt, to the first object named later). A clause of bare
+// adjectives completes the object before it when that object lacks them ("a ball, red"). Conflicts (two colours for one object) keep the last word and add a note.
 
 /// A word the parser does not know, with the nearest word it does.
 public struct UnknownWord: Hashable, Sendable, CustomStringConvertible {
@@ -114,6 +115,7 @@ struct SceneBuilder {
     var notes: [String] = []
     var pendingAdjectives = Draft()
     var pendingMotion: [Meaning] = []
+    var carriedMotion: [Meaning] = []
     var clauseFirst: Int?, clauseLast: Int?
 
     mutating func add(_ meaning: Meaning) {
@@ -143,6 +145,10 @@ struct SceneBuilder {
         }
     }
 
+    func fits(_ adjectives: Draft, into draft: Draft) -> Bool {
+        adjectives.count == 1 && (adjectives.color == nil || draft.color == nil) && (adjectives.size == nil || draft.size == nil)
+    }
+
     func lacks(_ draft: Draft, _ meaning: Meaning) -> Bool {
         switch meaning {
         case .color: return draft.color == nil
@@ -153,13 +159,28 @@ struct SceneBuilder {
 
     mutating func endClause() {
         if pendingAdjectives.hasAdjectives {
-            drafts.append(pendingAdjectives)
-            clauseFirst = clauseFirst ?? drafts.count - 1
+            // A clause of bare adjectives ("a ball, red") completes the object before it if it can;
+            // otherwise it is an object of its own ("a red ball and a blue one").
+            if clauseFirst == nil, let previous = drafts.indices.last, fits(pendingAdjectives, into: drafts[previous]) {
+                if let c = pendingAdjectives.color { drafts[previous].color = c }
+                if let z = pendingAdjectives.size { drafts[previous].size = z }
+            } else {
+                drafts.append(pendingAdjectives)
+                clauseFirst = clauseFirst ?? drafts.count - 1
+            }
         }
         if !pendingMotion.isEmpty {
-            if clauseFirst == nil && drafts.isEmpty { drafts.append(Draft()) }
-            let target = clauseFirst ?? drafts.count - 1
-            for m in pendingMotion { Self.apply(m, to: &drafts[target], notes: &notes) }
+            if clauseFirst == nil && drafts.isEmpty {
+                // "Bouncing to the right, a red ball": the motion waits for the first object.
+                carriedMotion += pendingMotion
+            } else {
+                let target = clauseFirst ?? drafts.count - 1
+                for m in pendingMotion { Self.apply(m, to: &drafts[target], notes: &notes) }
+            }
+        }
+        if !carriedMotion.isEmpty, let first = drafts.indices.first {
+            for m in carriedMotion { Self.apply(m, to: &drafts[first], notes: &notes) }
+            carriedMotion = []
         }
         pendingAdjectives = Draft()
         pendingMotion = []
@@ -190,6 +211,11 @@ struct SceneBuilder {
 
     mutating func finish() -> (PartialScene, [String]) {
         endClause()
+        if !carriedMotion.isEmpty {
+            var draft = Draft()
+            for m in carriedMotion { Self.apply(m, to: &draft, notes: &notes) }
+            drafts.append(draft)
+        }
         var objects: [PartialObject] = []
         for draft in drafts {
             let object = resolve(draft)
