@@ -34,6 +34,6 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["TesseraEngine", "TesseraTestSupport"]),
         .testTarget(name: "WorldTests", dependencies: ["TesseraWorld", "TesseraMedia", "TesseraTestSupport"]),
         .testTarget(name: "MediaTests", dependencies: ["TesseraMedia", "TesseraTestSupport"]),
-        .testTarget(name: "CommandTests", dependencies: ["TesseraCommands", "TesseraTestSupport"]),
+        .testTarget(name: "CommandTests", dependencies: ["TesseraCommands", "TesseraMedia", "TesseraTestSupport"]),
     ]
 )

@@ -22,7 +22,7 @@ public struct Command {
 public enum Tessera {
     /// Every subcommand, in the order `tessera help` lists them.
     public static var commands: [Command] {
-        [HelpCommand.command]
+        [HelpCommand.command, ImportCommand.command]
     }
 
     public static let overview = """
