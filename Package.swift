@@ -23,7 +23,7 @@ let package = Package(
 
         // Pipeline modules.
         .target(name: "TesseraEngine", dependencies: ["CCBLAS"], swiftSettings: optimize),
-        .target(name: "TesseraWorld", dependencies: ["TesseraEngine"], swiftSettings: optimize),
+        .target(name: "TesseraWorld", dependencies: ["TesseraEngine", "TesseraMedia"], swiftSettings: optimize),
         .target(name: "TesseraMedia", dependencies: ["CFFmpeg"], swiftSettings: optimize),
         .target(name: "TesseraAutoencoder", dependencies: ["TesseraEngine", "TesseraMedia"],
                 resources: [.copy("Resources")], swiftSettings: optimize),
