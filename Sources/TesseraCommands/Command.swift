@@ -25,6 +25,7 @@ public enum Tessera {
         [
             HelpCommand.command,
             ImportCommand.command,
+            TrainCommand.command,
             BenchCommand.command,
         ]
     }

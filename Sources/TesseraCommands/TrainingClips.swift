@@ -1,0 +1,89 @@
+// Where training clips come from: the procedural world (rendered on the fly at mixed sizes, aspect
+// ratios and durations, single images included) or an imported dataset folder (--data DIR).
+import TesseraEngine
+import TesseraMedia
+import TesseraWorld
+
+struct TrainingClipSource {
+    /// Aspect ratios (width:height) sampled for world clips.
+    static let aspects: [(Int, Int)] = [(16, 9), (9, 16), (1, 1), (4, 3), (3, 4), (21, 9)]
+
+    let sampler: SceneSampler
+    let dataset: (reader: DatasetReader, entries: [DatasetEntry])?
+    /// Largest frames x height x width of one clip (bounds the cost of a step).
+    let pixelBudget: Int
+    let multiple: Int
+    let temporalFactor: Int
+
+    init(seed: UInt64, dataDirectory: String?, pixelBudget: Int, multiple: Int, temporalFactor: Int) throws {
+        sampler = SceneSampler(seed: seed)
+        if let dir = dataDirectory {
+            let reader = try DatasetReader(directory: dir)
+            guard !reader.entries.isEmpty else { throw CommandError("dataset '\(dir)' has no clips; add some with `tessera import`") }
+            dataset = (reader, reader.entries)
+        } else {
+            dataset = nil
+        }
+        self.pixelBudget = pixelBudget
+        self.multiple = multiple
+        self.temporalFactor = temporalFactor
+    }
+
+    func clip(index: Int, rng: inout RandomGenerator) -> Video {
+        if let dataset { return datasetClip(dataset.reader, dataset.entries, rng: &rng) }
+        return worldClip(index: index, rng: &rng)
+    }
+
+    /// 1 + k * temporalFactor frames: a third single images, the rest short clips.
+    func frameCount(_ rng: inout RandomGenerator, maximum: Int) -> Int {
+        if rng.uniform() < 0.3 { return 1 }
+        let options = (1...3).map { 1 + $0 * temporalFactor }.filter { $0 <= maximum }
+        return options.isEmpty ? 1 : rng.pick(options)
+    }
+
+    func roundDown(_ v: Int) -> Int { max(multiple, v / multiple * multiple) }
+
+    func worldClip(index: Int, rng: inout RandomGenerator) -> Video {
+        let scene = sampler.sample(index: index)
+        let (aw, ah) = rng.pick(TrainingClipSource.aspects)
+        let frames = frameCount(&rng, maximum: 13)
+        let area = Double(pixelBudget / frames)
+        if rng.uniform() < 0.5 {
+            // Whole frame at a small size: native composition.
+            let scale = rng.uniform(0.35, 1.0)
+            let h = roundDown(Int((area * scale * Double(ah) / Double(aw)).squareRoot()))
+            let w = roundDown(Int(Double(h) * Double(aw) / Double(ah)))
+            return Renderer.render(scene, width: w, height: h, frames: frames)
+        }
+        // A window of a larger render: teaches the large flat areas and thin details of full size.
+        let bigH = rng.pick([144, 192, 288])
+        let bigW = roundDown(bigH * aw / ah)
+        let big = Renderer.render(scene, width: bigW, height: bigH, frames: frames)
+        let side = roundDown(Int((area * rng.uniform(0.5, 1.0)).squareRoot()))
+        let cw = min(bigW, roundDown(Int(Double(side) * rng.uniform(0.7, 1.4)))), ch = min(bigH, roundDown(area > 0 ? Int(area) / max(cw, 1) : side))
+        return crop(big, x: rng.int(below: bigW - cw + 1), y: rng.int(below: bigH - ch + 1), width: cw, height: min(ch, roundDown(bigH)), firstFrame: 0, frames: frames)
+    }
+
+    func datasetClip(_ reader: DatasetReader, _ entries: [DatasetEntry], rng: inout RandomGenerator) -> Video {
+        let entry = rng.pick(entries)
+        guard let video = try? reader.loadClip(entry) else { return worldClip(index: rng.int(below: 1 << 30), rng: &rng) }
+        let frames = frameCount(&rng, maximum: video.frameCount)
+        let area = pixelBudget / frames
+        let w = min(roundDown(video.width), roundDown(Int(Double(area).squareRoot() * 1.3)))
+        let h = min(roundDown(video.height), roundDown(area / max(w, 1)))
+        return crop(video, x: rng.int(below: video.width - w + 1), y: rng.int(below: video.height - h + 1),
+                    width: w, height: h, firstFrame: rng.int(below: video.frameCount - frames + 1), frames: frames)
+    }
+
+    func crop(_ v: Video, x: Int, y: Int, width: Int, height: Int, firstFrame: Int, frames: Int) -> Video {
+        var out = [UInt8](repeating: 0, count: frames * width * height * 3)
+        for f in 0..<frames {
+            for row in 0..<height {
+                let src = ((firstFrame + f) * v.height + y + row) * v.width * 3 + x * 3
+                let dst = (f * height + row) * width * 3
+                out[dst..<(dst + width * 3)] = v.pixels[src..<(src + width * 3)]
+            }
+        }
+        return Video(width: width, height: height, fps: v.fps, pixels: out)
+    }
+}
