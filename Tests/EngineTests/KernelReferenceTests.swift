@@ -41,6 +41,29 @@ final class KernelReferenceTests: XCTestCase {
         }
     }
 
+    func testVectorReductionsMatchNaiveSums() {
+        for n in [1, 3, 7, 15, 16, 17, 100, 1001] {
+            let x = randomFloats(n, seed: 20, scale: 3), y = randomFloats(n, seed: 21)
+            let xd = x.map(Double.init), yd = y.map(Double.init)
+            let mean = xd.reduce(0, +) / Double(n)
+            XCTAssertEqual(Double(VectorMath.sum(x, count: n)), xd.reduce(0, +), accuracy: 1e-4 * Double(n))
+            XCTAssertEqual(Double(VectorMath.dot(x, y, count: n)), zip(xd, yd).map(*).reduce(0, +), accuracy: 1e-4 * Double(n))
+            XCTAssertEqual(Double(VectorMath.sumSquaredDeviation(x, count: n, shift: Float(mean))),
+                           xd.map { ($0 - mean) * ($0 - mean) }.reduce(0, +), accuracy: 1e-4 * Double(n))
+            XCTAssertEqual(Double(VectorMath.maximum(x, count: n)), xd.max()!)
+        }
+    }
+
+    func testGeluBackwardFloatSIMDPathMatchesDouble() {
+        let n = 1037
+        let x = randomFloats(n, seed: 22, scale: 4), dy = randomFloats(n, seed: 23)
+        var dx = [Float](repeating: 0, count: n)
+        Elementwise.geluBackward(dout: dy, x: x, dx: &dx, count: n)
+        var ref = [Double](repeating: 0, count: n)
+        Elementwise.geluBackward(dout: dy.map(Double.init), x: x.map(Double.init), dx: &ref, count: n)
+        XCTAssertLessThanOrEqual(toleranceRatio(dx, ref, atol: 1e-6, rtol: 1e-5), 1)
+    }
+
     func testGeluFloatSIMDPathMatchesFormula() {
         let n = 1037
         let x = randomFloats(n, seed: 3, scale: 4)

@@ -30,6 +30,72 @@ public enum VectorMath {
         return sum
     }
 
+    /// Sum of x[0..<count]. Float uses 16 independent lanes (a serial sum is latency-bound).
+    @inline(__always)
+    public static func sum<T: TensorScalar>(_ x: UnsafePointer<T>, count: Int) -> T {
+        if T.self == Float.self {
+            return x.withMemoryRebound(to: Float.self, capacity: count) { T(reduceFloat($0, nil, count: count, shift: 0)) }
+        }
+        var s: T = 0
+        for i in 0..<count { s += x[i] }
+        return s
+    }
+
+    /// Sum of x[i] * y[i].
+    @inline(__always)
+    public static func dot<T: TensorScalar>(_ x: UnsafePointer<T>, _ y: UnsafePointer<T>, count: Int) -> T {
+        if T.self == Float.self {
+            return x.withMemoryRebound(to: Float.self, capacity: count) { xf in
+                y.withMemoryRebound(to: Float.self, capacity: count) { T(reduceFloat(xf, $0, count: count, shift: 0)) }
+            }
+        }
+        var s: T = 0
+        for i in 0..<count { s += x[i] * y[i] }
+        return s
+    }
+
+    /// Sum of (x[i] - shift)^2.
+    @inline(__always)
+    public static func sumSquaredDeviation<T: TensorScalar>(_ x: UnsafePointer<T>, count: Int, shift: T) -> T {
+        if T.self == Float.self {
+            return x.withMemoryRebound(to: Float.self, capacity: count) { xf in
+                T(reduceFloat(xf, xf, count: count, shift: Float(shift)))
+            }
+        }
+        var s: T = 0
+        for i in 0..<count { let d = x[i] - shift; s += d * d }
+        return s
+    }
+
+    /// sum(x) when y is nil, else sum((x - shift) * (y - shift)).
+    static func reduceFloat(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>?, count: Int, shift: Float) -> Float {
+        var acc = SIMD16<Float>(repeating: 0)
+        var i = 0
+        let rx = UnsafeRawPointer(x)
+        let sh = SIMD16<Float>(repeating: shift)
+        if let y {
+            let ry = UnsafeRawPointer(y)
+            while i + 16 <= count {
+                let a = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - sh
+                let b = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - sh
+                acc += a * b
+                i += 16
+            }
+        } else {
+            while i + 16 <= count {
+                acc += rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                i += 16
+            }
+        }
+        var s: Float = 0
+        for lane in 0..<16 { s += acc[lane] }
+        while i < count {
+            s += y.map { (x[i] - shift) * ($0[i] - shift) } ?? x[i]
+            i += 1
+        }
+        return s
+    }
+
     /// Largest of x[0..<count] (count > 0).
     @inline(__always)
     public static func maximum<T: TensorScalar>(_ x: UnsafePointer<T>, count: Int) -> T {
@@ -46,10 +112,12 @@ public enum VectorMath {
         var acc = SIMD16<Float>(repeating: -.infinity)
         let raw = UnsafeRawPointer(x)
         while i + 16 <= count {
-            acc = pointwiseMax(acc, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+            let v = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+            acc = acc.replacing(with: v, where: v .> acc)   // (pointwiseMax is lowered lane by lane)
             i += 16
         }
-        var m = acc.max()
+        var m = acc[0]
+        for lane in 1..<16 { m = Swift.max(m, acc[lane]) }
         while i < count { m = Swift.max(m, x[i]); i += 1 }
         return m
     }
@@ -57,9 +125,9 @@ public enum VectorMath {
     @inline(__always)
     static func exp16(_ v: SIMD16<Float>) -> SIMD16<Float> {
         // Clamp so that 2^n stays a normal float; exp(-87.3) ~ 1e-38 underflows to ~0 as softmax wants.
-        // (replacing/pointwiseMin vectorise; `clamped` is lowered lane by lane.)
+        // (`replacing` vectorises; `clamped` and `pointwiseMin` are lowered lane by lane.)
         var x = v.replacing(with: -87.3, where: v .< -87.3)
-        x = pointwiseMin(x, SIMD16(repeating: 88.3))
+        x = x.replacing(with: 88.3, where: x .> 88.3)
         // Round x*log2(e) to an integer with the 1.5 * 2^23 trick: after the add, the float's low
         // mantissa bits hold n, so no float->int lane conversion is needed (Swift scalarises those).
         let magic = SIMD16<Float>(repeating: 12_582_912)

@@ -76,6 +76,14 @@ public enum Elementwise {
     /// dx += dout * gelu'(x).
     @_specialize(where T == Float) @_specialize(where T == Double)
     public static func geluBackward<T: TensorScalar>(dout: UnsafePointer<T>, x: UnsafePointer<T>, dx: UnsafeMutablePointer<T>, count: Int) {
+        if T.self == Float.self {
+            dout.withMemoryRebound(to: Float.self, capacity: count) { d in
+                x.withMemoryRebound(to: Float.self, capacity: count) { xf in
+                    dx.withMemoryRebound(to: Float.self, capacity: count) { geluBackwardFloat(d, xf, $0, count: count) }
+                }
+            }
+            return
+        }
         let c = T(geluC), a = T(geluA)
         Parallel.forRange(count, minimumChunk: chunk) { r in
             for i in r {
@@ -84,6 +92,32 @@ public enum Elementwise {
                 let t = T.tanh(u)
                 let du = c * (1 + 3 * a * v * v)
                 dx[i] += dout[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du)
+            }
+        }
+    }
+
+    static func geluBackwardFloat(_ dout: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, count: Int) {
+        let c = Float(geluC), a = Float(geluA)
+        Parallel.forRange(count, minimumChunk: chunk) { r in
+            var i = r.lowerBound
+            let src = UnsafeRawPointer(x), g = UnsafeRawPointer(dout), dst = UnsafeMutableRawPointer(dx)
+            while i + 16 <= r.upperBound {
+                let v = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                let t = VectorMath.tanh16(c * (v + a * v * v * v))
+                let du = c * (1 + 3 * a * v * v)
+                let d = g.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                let old = dst.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                let slope: SIMD16<Float> = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du
+                dst.storeBytes(of: old + d * slope, toByteOffset: i * 4, as: SIMD16<Float>.self)
+                i += 16
+            }
+            while i < r.upperBound {
+                let v = x[i]
+                let t: Float = Float.tanh(c * (v + a * v * v * v))
+                let du: Float = c * (1 + 3 * a * v * v)
+                let slope: Float = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * du
+                dx[i] += dout[i] * slope
+                i += 1
             }
         }
     }

@@ -11,19 +11,15 @@ public enum LayerNormOp {
         Parallel.forRange(n, minimumChunk: max(1, 4096 / max(d, 1))) { rows in
             for i in rows {
                 let xr = x + i * d, yr = y + i * d
-                var s: T = 0
-                for j in 0..<d { s += xr[j] }
-                let mu = s / T(d)
-                var v: T = 0
-                for j in 0..<d { let c = xr[j] - mu; v += c * c }
+                let mu = VectorMath.sum(xr, count: d) / T(d)
+                let v = VectorMath.sumSquaredDeviation(xr, count: d, shift: mu)
                 let r = 1 / (v / T(d) + eps).squareRoot()
                 mean[i] = mu
                 rstd[i] = r
-                for j in 0..<d {
-                    var h = (xr[j] - mu) * r
-                    if let gamma { h *= gamma[j] }
-                    if let beta { h += beta[j] }
-                    yr[j] = h
+                if let gamma, let beta {
+                    for j in 0..<d { yr[j] = (xr[j] - mu) * r * gamma[j] + beta[j] }
+                } else {
+                    for j in 0..<d { yr[j] = (xr[j] - mu) * r * (gamma?[j] ?? 1) + (beta?[j] ?? 0) }
                 }
             }
         }
@@ -39,24 +35,20 @@ public enum LayerNormOp {
             if let dGamma { for j in 0..<d { dGamma[j] += partial[j] } }
             if let dBeta { for j in 0..<d { dBeta[j] += partial[d + j] } }
         }) { rows, partial in
+            let g = UnsafeMutablePointer<T>.allocate(capacity: d), xhat = UnsafeMutablePointer<T>.allocate(capacity: d)
+            defer { g.deallocate(); xhat.deallocate() }
             for i in rows {
                 let xr = x + i * d, dyr = dy + i * d, dxr = dx + i * d
                 let mu = mean[i], r = rstd[i]
-                var sumG: T = 0, sumGX: T = 0
                 for j in 0..<d {
-                    let xhat = (xr[j] - mu) * r
-                    let g = gamma.map { dyr[j] * $0[j] } ?? dyr[j]
-                    sumG += g
-                    sumGX += g * xhat
-                    partial[j] += dyr[j] * xhat
+                    xhat[j] = (xr[j] - mu) * r
+                    partial[j] += dyr[j] * xhat[j]
                     partial[d + j] += dyr[j]
                 }
-                let mg = sumG / T(d), mgx = sumGX / T(d)
-                for j in 0..<d {
-                    let xhat = (xr[j] - mu) * r
-                    let g = gamma.map { dyr[j] * $0[j] } ?? dyr[j]
-                    dxr[j] += r * (g - mg - xhat * mgx)
-                }
+                if let gamma { for j in 0..<d { g[j] = dyr[j] * gamma[j] } } else { g.update(from: dyr, count: d) }
+                let mg = VectorMath.sum(g, count: d) / T(d)
+                let mgx = VectorMath.dot(g, xhat, count: d) / T(d)
+                for j in 0..<d { dxr[j] += r * (g[j] - mg - xhat[j] * mgx) }
             }
         }
     }
