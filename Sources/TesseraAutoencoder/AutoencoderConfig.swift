@@ -13,19 +13,17 @@ public struct AutoencoderConfig: Codable, Equatable, Sendable {
     public var temporalDownsample: [Bool]
     /// Residual blocks per stage.
     public var blocksPerStage: Int
-    public var groups: Int
     /// Weight of the KL term relative to the per-pixel reconstruction error.
     public var klWeight: Double
 
     public init(latentChannels: Int, patch: Int, channels: [Int], temporalDownsample: [Bool], blocksPerStage: Int = 1,
-                groups: Int = 8, klWeight: Double = 1e-4) {
+                klWeight: Double = 1e-4) {
         self.patch = patch
         precondition(temporalDownsample.count == channels.count - 1, "one temporal flag per down-sampling step")
         self.latentChannels = latentChannels
         self.channels = channels
         self.temporalDownsample = temporalDownsample
         self.blocksPerStage = blocksPerStage
-        self.groups = groups
         self.klWeight = klWeight
     }
 
@@ -34,7 +32,7 @@ public struct AutoencoderConfig: Codable, Equatable, Sendable {
                                                    temporalDownsample: [true, true])
     /// A very small network for tests.
     public static let tiny = AutoencoderConfig(latentChannels: 4, patch: 2, channels: [8, 8, 16], temporalDownsample: [true, true],
-                                               blocksPerStage: 1, groups: 4)
+                                               blocksPerStage: 1)
 
     public var spatialFactor: Int { patch << (channels.count - 1) }
     public var temporalFactor: Int { 1 << temporalDownsample.filter { $0 }.count }

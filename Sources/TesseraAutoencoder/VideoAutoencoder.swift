@@ -16,13 +16,13 @@ public final class VideoAutoencoder {
     let encoderIn: CausalConv3D<Float>
     let encoderStages: [[ResidualBlock3D<Float>]]
     let downsamplers: [CausalConv3D<Float>]
-    let encoderNorm: FrameGroupNorm<Float>, encoderAct = SiLU<Float>()
+    let encoderNorm: LayerNorm<Float>, encoderAct = SiLU<Float>()
     let encoderOut: CausalConv3D<Float>
 
     let decoderIn: CausalConv3D<Float>
     let decoderStages: [[ResidualBlock3D<Float>]]   // deepest first
     let upsamplers: [(CausalUpsample3D<Float>, CausalConv3D<Float>)]
-    let decoderNorm: FrameGroupNorm<Float>, decoderAct = SiLU<Float>()
+    let decoderNorm: LayerNorm<Float>, decoderAct = SiLU<Float>()
     let decoderOut: CausalConv3D<Float>
 
     /// Per-channel latent statistics, used to scale latents to unit variance for diffusion.
@@ -46,7 +46,7 @@ public final class VideoAutoencoder {
         var downs: [CausalConv3D<Float>] = []
         for s in 0..<stages {
             encStages.append((0..<config.blocksPerStage).map {
-                ResidualBlock3D(store, "encoder.stages.\(s).blocks.\($0)", in: c[s], out: c[s], kernel: kernel(s), groups: config.groups)
+                ResidualBlock3D(store, "encoder.stages.\(s).blocks.\($0)", in: c[s], out: c[s], kernel: kernel(s))
             })
             if s < stages - 1 {
                 downs.append(CausalConv3D(store, "encoder.stages.\(s).down", in: c[s], out: c[s + 1], kernel: (3, 3, 3),
@@ -55,7 +55,7 @@ public final class VideoAutoencoder {
         }
         encoderStages = encStages
         downsamplers = downs
-        encoderNorm = FrameGroupNorm(store, "encoder.norm_out", channels: c[stages - 1], groups: config.groups)
+        encoderNorm = LayerNorm(store, "encoder.norm_out", features: c[stages - 1])
         encoderOut = CausalConv3D(store, "encoder.conv_out", in: c[stages - 1], out: 2 * config.latentChannels, kernel: (3, 3, 3))
 
         decoderIn = CausalConv3D(store, "decoder.conv_in", in: config.latentChannels, out: c[stages - 1], kernel: (3, 3, 3))
@@ -63,7 +63,7 @@ public final class VideoAutoencoder {
         var ups: [(CausalUpsample3D<Float>, CausalConv3D<Float>)] = []
         for s in stride(from: stages - 1, through: 0, by: -1) {
             decStages.append((0..<config.blocksPerStage).map {
-                ResidualBlock3D(store, "decoder.stages.\(s).blocks.\($0)", in: c[s], out: c[s], kernel: kernel(s), groups: config.groups)
+                ResidualBlock3D(store, "decoder.stages.\(s).blocks.\($0)", in: c[s], out: c[s], kernel: kernel(s))
             })
             if s > 0 {
                 ups.append((CausalUpsample3D(factor: (config.temporalDownsample[s - 1] ? 2 : 1, 2, 2)),
@@ -72,7 +72,7 @@ public final class VideoAutoencoder {
         }
         decoderStages = decStages
         upsamplers = ups
-        decoderNorm = FrameGroupNorm(store, "decoder.norm_out", channels: c[0], groups: config.groups)
+        decoderNorm = LayerNorm(store, "decoder.norm_out", features: c[0])
         decoderOut = CausalConv3D(store, "decoder.conv_out", in: c[0], out: pixelChannels, kernel: (1, 3, 3))
 
         latentMean = [Float](repeating: 0, count: config.latentChannels)
@@ -98,13 +98,17 @@ public final class VideoAutoencoder {
     }
 
     /// Latent (B, Fz, Hz, Wz, Cz) (raw, not normalised) -> video (B, F, H, W, 3) in about [-1, 1].
-    public func decode(_ latent: Tensor<Float>) -> Tensor<Float> {
-        var h = decoderIn(latent)
+    /// With a `stream`, the latent continues the previous chunk decoded with the same state: each
+    /// latent frame then yields temporalFactor frames, and the result equals one whole decode.
+    public func decode(_ latent: Tensor<Float>, stream: StreamState<Float>? = nil) -> Tensor<Float> {
+        var h = decoderIn(latent, stream: stream)
         for (i, stage) in decoderStages.enumerated() {
-            for block in stage { h = block(h) }
-            if i < upsamplers.count { h = upsamplers[i].1(upsamplers[i].0(h)) }
+            for block in stage { h = block(h, stream: stream) }
+            if i < upsamplers.count { h = upsamplers[i].1(upsamplers[i].0(h, stream: stream), stream: stream) }
         }
-        return patchOut(decoderOut(decoderAct(decoderNorm(h))))
+        let out = patchOut(decoderOut(decoderAct(decoderNorm(h)), stream: stream))
+        stream?.finishChunk()
+        return out
     }
 
     /// Splits (..., 2C) moments into mean and log-variance tensors of (..., C).

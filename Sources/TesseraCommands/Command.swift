@@ -26,6 +26,7 @@ public enum Tessera {
             HelpCommand.command,
             ImportCommand.command,
             TrainCommand.command,
+            VAECommand.command,
             BenchCommand.command,
         ]
     }

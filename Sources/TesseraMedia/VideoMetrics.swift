@@ -23,3 +23,48 @@ extension Video {
         return 10 * log10(255 * 255 / mse)
     }
 }
+
+extension Video {
+    /// Mean structural similarity (Wang et al. 2004) of the BT.601 luma, over 8x8 windows with a
+    /// stride of 4, averaged over frames. 1 means identical.
+    public func ssim(against other: Video) -> Double {
+        precondition(width == other.width && height == other.height && frameCount == other.frameCount,
+                     "SSIM needs equal shapes: \(width)x\(height)x\(frameCount) vs \(other.width)x\(other.height)x\(other.frameCount)")
+        let c1 = (0.01 * 255.0) * (0.01 * 255.0), c2 = (0.03 * 255.0) * (0.03 * 255.0)
+        let win = Swift.min(8, width, height), step = Swift.max(1, win / 2)
+        func luma(_ v: Video, _ f: Int) -> [Double] {
+            var y = [Double](repeating: 0, count: width * height)
+            let base = f * width * height * 3
+            for p in 0..<(width * height) {
+                let r = Double(v.pixels[base + 3 * p]), g = Double(v.pixels[base + 3 * p + 1]), b = Double(v.pixels[base + 3 * p + 2])
+                y[p] = 0.299 * r + 0.587 * g + 0.114 * b
+            }
+            return y
+        }
+        var total = 0.0, windows = 0
+        for f in 0..<frameCount {
+            let a = luma(self, f), b = luma(other, f)
+            var y0 = 0
+            while y0 + win <= height {
+                var x0 = 0
+                while x0 + win <= width {
+                    var ma = 0.0, mb = 0.0
+                    for y in y0..<(y0 + win) { for x in x0..<(x0 + win) { ma += a[y * width + x]; mb += b[y * width + x] } }
+                    let n = Double(win * win)
+                    ma /= n; mb /= n
+                    var va = 0.0, vb = 0.0, cov = 0.0
+                    for y in y0..<(y0 + win) { for x in x0..<(x0 + win) {
+                        let da = a[y * width + x] - ma, db = b[y * width + x] - mb
+                        va += da * da; vb += db * db; cov += da * db
+                    }}
+                    va /= n - 1; vb /= n - 1; cov /= n - 1
+                    total += ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2))
+                    windows += 1
+                    x0 += step
+                }
+                y0 += step
+            }
+        }
+        return windows == 0 ? 1 : total / Double(windows)
+    }
+}

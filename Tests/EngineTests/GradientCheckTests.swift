@@ -224,7 +224,7 @@ extension GradientCheckTests {
     /// autoencoder's pieces) end to end.
     func testConvolutionLayersComposite() {
         let store = ParameterStore<Double>(seed: 8)
-        let block = ResidualBlock3D(store, "block", in: 4, out: 6, kernel: (3, 3, 3), groups: 2)
+        let block = ResidualBlock3D(store, "block", in: 4, out: 6, kernel: (3, 3, 3))
         let down = CausalConv3D(store, "down", in: 6, out: 4, kernel: (3, 3, 3), stride: (2, 2, 2))
         let up = CausalUpsample3D<Double>(factor: (2, 2, 2))
         let fold = SpaceToDepth<Double>(factor: 2), unfold = SpaceToDepth<Double>(factor: 2, inverse: true)

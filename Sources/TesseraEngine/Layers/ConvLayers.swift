@@ -1,6 +1,17 @@
-// Layers for video convolution networks: causal 3D convolution, per-frame group norm, SiLU,
-// causal up-sampling, and a residual block made of them.
+// Layers for video convolution networks: causal 3D convolution, SiLU, causal up-sampling,
+// space-to-depth, and a residual block made of them.
 //   x: (B, F, H, W, C) channels last.
+
+/// State carried between the chunks of a streamed (temporally tiled) inference: each causal conv's
+/// last kt-1 input frames, and whether the stream has started. Streaming a video chunk by chunk
+/// through layers that take a `StreamState` gives exactly the result of one whole pass.
+public final class StreamState<T: TensorScalar> {
+    var history: [ObjectIdentifier: Tensor<T>] = [:]
+    public internal(set) var started = false
+    public init() {}
+    /// Call after each chunk has passed through every layer.
+    public func finishChunk() { started = true }
+}
 
 /// Causal 3D convolution (zero padding in front in time, "same" padding in space).
 public final class CausalConv3D<T: TensorScalar>: Layer {
@@ -32,12 +43,35 @@ public final class CausalConv3D<T: TensorScalar>: Layer {
                            kernel: (kernel.t, kernel.h, kernel.w), stride: (stride.t, stride.h, stride.w))
     }
 
-    /// Forward without caching (inference).
-    public func callAsFunction(_ x: Tensor<T>) -> Tensor<T> {
+    /// Forward without caching (inference). With a `stream`, frames before this chunk come from the
+    /// previous chunk instead of zero padding.
+    public func callAsFunction(_ x: Tensor<T>, stream: StreamState<T>? = nil) -> Tensor<T> {
         let s = shape(for: x)
         var y = Tensor<T>(uninitialized: [s.batch, s.outFrames, s.outHeight, s.outWidth, outChannels])
+        let keep = kernel.t - 1
+        let history = keep > 0 ? stream?.history[ObjectIdentifier(self)] : nil
         y.withUnsafeMutablePointer { yp in
-            Conv3DOp.forward(x: x.storage.pointer, weight: store.value(weight), bias: store.value(bias), y: yp, shape: s)
+            Conv3DOp.forward(x: x.storage.pointer, weight: store.value(weight), bias: store.value(bias), y: yp, shape: s,
+                             history: history?.storage.pointer)
+        }
+        if let stream, keep > 0 {
+            // The last kt-1 frames of (history ++ x) become the next chunk's history.
+            let frameSize = s.height * s.width * s.inChannels
+            var next = Tensor<T>(zeros: [s.batch, keep, s.height, s.width, s.inChannels])
+            next.withUnsafeMutablePointer { np in
+                for b in 0..<s.batch {
+                    for k in 0..<keep {
+                        let f = s.frames - keep + k   // index into x; negative means from the old history
+                        let dst = np + (b * keep + k) * frameSize
+                        if f >= 0 {
+                            dst.update(from: x.storage.pointer + (b * s.frames + f) * frameSize, count: frameSize)
+                        } else if let h = history {
+                            dst.update(from: h.storage.pointer + (b * keep + (keep + f)) * frameSize, count: frameSize)
+                        }
+                    }
+                }
+            }
+            stream.history[ObjectIdentifier(self)] = next
         }
         return y
     }
@@ -53,53 +87,6 @@ public final class CausalConv3D<T: TensorScalar>: Layer {
         dx.withUnsafeMutablePointer { dxp in
             Conv3DOp.backward(dy: dy.storage.pointer, x: c.x.storage.pointer, weight: store.value(weight), dx: dxp,
                               dWeight: store.grad(weight), dBias: store.grad(bias), shape: c.shape)
-        }
-        cache = nil
-        return dx
-    }
-}
-
-/// Group norm computed per frame (over H, W and the group's channels), so normalisation never
-/// mixes frames and the network stays causal in time.
-public final class FrameGroupNorm<T: TensorScalar>: Layer {
-    public let store: ParameterStore<T>
-    public let gamma: Parameter, beta: Parameter
-    public let channels: Int, groups: Int
-    private var cache: (x: Tensor<T>, mean: Tensor<T>, rstd: Tensor<T>)?
-
-    public init(_ store: ParameterStore<T>, _ name: String, channels: Int, groups: Int = 8) {
-        self.store = store
-        self.channels = channels
-        self.groups = min(groups, channels)
-        precondition(channels % self.groups == 0, "\(channels) channels do not split into \(groups) groups")
-        gamma = store.add(name + ".weight", shape: [channels], initializer: .ones)
-        beta = store.add(name + ".bias", shape: [channels], initializer: .zeros)
-    }
-
-    func run(_ x: Tensor<T>, save: Bool) -> Tensor<T> {
-        let (b, f, h, w, c) = x.shape5
-        let n = b * f
-        var y = Tensor<T>(uninitialized: x.shape)
-        var mean = Tensor<T>(uninitialized: [n * groups]), rstd = Tensor<T>(uninitialized: [n * groups])
-        y.withUnsafeMutablePointer { yp in mean.withUnsafeMutablePointer { mp in rstd.withUnsafeMutablePointer { rp in
-            GroupNormOp.forward(x: x.storage.pointer, gamma: store.value(gamma), beta: store.value(beta), y: yp, mean: mp, rstd: rp,
-                                n: n, s: h * w, c: c, groups: groups)
-        }}}
-        if save { cache = (x, mean, rstd) }
-        return y
-    }
-
-    public func callAsFunction(_ x: Tensor<T>) -> Tensor<T> { run(x, save: false) }
-    public func forward(_ x: Tensor<T>) -> Tensor<T> { run(x, save: true) }
-
-    public func backward(_ dy: Tensor<T>) -> Tensor<T> {
-        guard let c = cache else { preconditionFailure("FrameGroupNorm.backward before forward") }
-        let (b, f, h, w, ch) = c.x.shape5
-        var dx = Tensor<T>(zeros: c.x.shape)
-        dx.withUnsafeMutablePointer { dxp in
-            GroupNormOp.backward(dy: dy.storage.pointer, x: c.x.storage.pointer, gamma: store.value(gamma),
-                                 mean: c.mean.storage.pointer, rstd: c.rstd.storage.pointer, dx: dxp,
-                                 dGamma: store.grad(gamma), dBeta: store.grad(beta), n: b * f, s: h * w, c: ch, groups: groups)
         }
         cache = nil
         return dx
@@ -130,10 +117,15 @@ public final class CausalUpsample3D<T: TensorScalar>: Layer {
     private var inputShape: [Int]?
     public init(factor: (Int, Int, Int)) { self.factor = (factor.0, factor.1, factor.2) }
 
-    public func callAsFunction(_ x: Tensor<T>) -> Tensor<T> {
+    public func callAsFunction(_ x: Tensor<T>, stream: StreamState<T>? = nil) -> Tensor<T> {
         let (b, f, h, w, c) = x.shape5
-        var y = Tensor<T>(uninitialized: [b, Upsample3DOp.outputFrames(f, factor.t), h * factor.h, w * factor.w, c])
-        y.withUnsafeMutablePointer { Upsample3DOp.forward(x: x.storage.pointer, y: $0, batch: b, frames: f, height: h, width: w, channels: c, factor: factor) }
+        let continuation = stream?.started ?? false
+        let frames = continuation ? f * factor.t : Upsample3DOp.outputFrames(f, factor.t)
+        var y = Tensor<T>(uninitialized: [b, frames, h * factor.h, w * factor.w, c])
+        y.withUnsafeMutablePointer {
+            Upsample3DOp.forward(x: x.storage.pointer, y: $0, batch: b, frames: f, height: h, width: w, channels: c,
+                                 factor: factor, continuation: continuation)
+        }
         return y
     }
     public func forward(_ x: Tensor<T>) -> Tensor<T> { inputShape = x.shape; return callAsFunction(x) }
@@ -150,23 +142,26 @@ public final class CausalUpsample3D<T: TensorScalar>: Layer {
 
 /// x + conv(silu(norm(conv(silu(norm(x)))))), with a 1x1x1 projection on the skip path when the
 /// channel count changes. The second conv starts small so each block starts near the identity.
+/// Norms are per pixel over channels (layer norm), not group norms over the frame: statistics then
+/// never depend on how much of the frame is in view, so tiled decoding matches whole-frame decoding
+/// and the block stays causal in time.
 public final class ResidualBlock3D<T: TensorScalar>: Layer {
-    public let norm1: FrameGroupNorm<T>, act1 = SiLU<T>(), conv1: CausalConv3D<T>
-    public let norm2: FrameGroupNorm<T>, act2 = SiLU<T>(), conv2: CausalConv3D<T>
+    public let norm1: LayerNorm<T>, act1 = SiLU<T>(), conv1: CausalConv3D<T>
+    public let norm2: LayerNorm<T>, act2 = SiLU<T>(), conv2: CausalConv3D<T>
     public let skip: CausalConv3D<T>?
 
     public init(_ store: ParameterStore<T>, _ name: String, in inChannels: Int, out outChannels: Int,
-                kernel: (Int, Int, Int) = (3, 3, 3), groups: Int = 8) {
-        norm1 = FrameGroupNorm(store, name + ".norm1", channels: inChannels, groups: groups)
+                kernel: (Int, Int, Int) = (3, 3, 3)) {
+        norm1 = LayerNorm(store, name + ".norm1", features: inChannels)
         conv1 = CausalConv3D(store, name + ".conv1", in: inChannels, out: outChannels, kernel: kernel)
-        norm2 = FrameGroupNorm(store, name + ".norm2", channels: outChannels, groups: groups)
+        norm2 = LayerNorm(store, name + ".norm2", features: outChannels)
         conv2 = CausalConv3D(store, name + ".conv2", in: outChannels, out: outChannels, kernel: kernel, initScale: 0.1)
         skip = inChannels == outChannels ? nil : CausalConv3D(store, name + ".skip", in: inChannels, out: outChannels, kernel: (1, 1, 1))
     }
 
-    public func callAsFunction(_ x: Tensor<T>) -> Tensor<T> {
-        let h = conv2(act2(norm2(conv1(act1(norm1(x))))))
-        return (skip.map { $0(x) } ?? x) + h
+    public func callAsFunction(_ x: Tensor<T>, stream: StreamState<T>? = nil) -> Tensor<T> {
+        let h = conv2(act2(norm2(conv1(act1(norm1(x)), stream: stream))), stream: stream)
+        return (skip.map { $0(x, stream: stream) } ?? x) + h
     }
 
     public func forward(_ x: Tensor<T>) -> Tensor<T> {

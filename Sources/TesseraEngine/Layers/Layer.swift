@@ -66,7 +66,16 @@ public final class LayerNorm<T: TensorScalar>: Layer {
         beta = affine ? store.add(name + ".bias", shape: [features], initializer: .zeros) : nil
     }
 
+    /// Forward without caching (inference).
+    public func callAsFunction(_ x: Tensor<T>) -> Tensor<T> {
+        let saved = (input, mean, rstd)
+        let y = forward(x)
+        (input, mean, rstd) = saved
+        return y
+    }
+
     public func forward(_ x: Tensor<T>) -> Tensor<T> {
+        precondition(x.shape.last == features, "LayerNorm expects last dimension \(features), got \(x.shape)")
         let n = x.count / features
         var y = Tensor<T>(uninitialized: x.shape)
         var m = Tensor<T>(uninitialized: [n]), r = Tensor<T>(uninitialized: [n])

@@ -39,9 +39,11 @@ public enum Conv3DOp {
     /// Rows of the im2col matrix built per task; bounds scratch memory to rows * K floats.
     static func rowsPerTask(_ s: Conv3DShape) -> Int { max(64, min(4096, (1 << 21) / max(1, s.patchSize))) }
 
-    /// Gathers im2col rows [row0, row0 + n) into col (n, K).
+    /// Gathers im2col rows [row0, row0 + n) into col (n, K). Frames before the start come from
+    /// `history` (B, kt-1, H, W, Cin) when given (streaming), else are zero.
     @inline(__always)
-    static func gather<T: TensorScalar>(_ x: UnsafePointer<T>, _ s: Conv3DShape, row0: Int, n: Int, col: UnsafeMutablePointer<T>) {
+    static func gather<T: TensorScalar>(_ x: UnsafePointer<T>, _ s: Conv3DShape, row0: Int, n: Int, col: UnsafeMutablePointer<T>,
+                                        history: UnsafePointer<T>? = nil) {
         let (fo, ho, wo) = (s.outFrames, s.outHeight, s.outWidth)
         let cin = s.inChannels, k = s.patchSize
         for r in 0..<n {
@@ -57,8 +59,11 @@ public enum Conv3DOp {
                     let hi = h * s.stride.h + dy - s.padH
                     for dx in 0..<s.kernel.w {
                         let wi = w * s.stride.w + dx - s.padW
-                        if fi < 0 || hi < 0 || hi >= s.height || wi < 0 || wi >= s.width {
+                        if hi < 0 || hi >= s.height || wi < 0 || wi >= s.width || (fi < 0 && history == nil) {
                             dst.initialize(repeating: 0, count: cin)
+                        } else if fi < 0, let history {
+                            let hf = fi + s.kernel.t - 1
+                            dst.update(from: history + (((b * (s.kernel.t - 1) + hf) * s.height + hi) * s.width + wi) * cin, count: cin)
                         } else {
                             dst.update(from: x + (((b * s.frames + fi) * s.height + hi) * s.width + wi) * cin, count: cin)
                         }
@@ -100,7 +105,8 @@ public enum Conv3DOp {
 
     @_specialize(where T == Float) @_specialize(where T == Double)
     public static func forward<T: TensorScalar>(x: UnsafePointer<T>, weight: UnsafePointer<T>, bias: UnsafePointer<T>?,
-                                                y: UnsafeMutablePointer<T>, shape s: Conv3DShape) {
+                                                y: UnsafeMutablePointer<T>, shape s: Conv3DShape, history: UnsafePointer<T>? = nil) {
+        precondition(history == nil || s.stride.t == 1, "streaming history needs temporal stride 1")
         _ = BLAS.configure
         let rows = s.outputPositions, k = s.patchSize, cout = s.outChannels
         let per = rowsPerTask(s)
@@ -110,7 +116,7 @@ public enum Conv3DOp {
             defer { col.deallocate() }
             for task in range {
                 let row0 = task * per, n = min(per, rows - row0)
-                gather(x, s, row0: row0, n: n, col: col)
+                gather(x, s, row0: row0, n: n, col: col, history: history)
                 let out = y + row0 * cout
                 if let bias { for r in 0..<n { (out + r * cout).update(from: bias, count: cout) } }
                 T.gemm(transA: false, transB: false, m: n, n: cout, k: k, alpha: 1, a: col, lda: k, b: weight, ldb: cout,
@@ -184,16 +190,21 @@ public enum Upsample3DOp {
     public static func outputFrames(_ frames: Int, _ ft: Int) -> Int { 1 + (frames - 1) * ft }
 
     @inline(__always)
-    static func sourceFrame(_ fo: Int, _ ft: Int) -> Int { fo == 0 ? 0 : 1 + (fo - 1) / ft }
+    static func sourceFrame(_ fo: Int, _ ft: Int, continuation: Bool = false) -> Int {
+        continuation ? fo / ft : (fo == 0 ? 0 : 1 + (fo - 1) / ft)
+    }
 
+    /// `continuation`: the input continues a stream, so its first frame is not the video's first
+    /// and repeats `ft` times like the others (F -> F * ft frames).
     @_specialize(where T == Float) @_specialize(where T == Double)
     public static func forward<T: TensorScalar>(x: UnsafePointer<T>, y: UnsafeMutablePointer<T>, batch: Int, frames: Int,
-                                                height: Int, width: Int, channels c: Int, factor: (t: Int, h: Int, w: Int)) {
-        let fo = outputFrames(frames, factor.t), ho = height * factor.h, wo = width * factor.w
+                                                height: Int, width: Int, channels c: Int, factor: (t: Int, h: Int, w: Int),
+                                                continuation: Bool = false) {
+        let fo = continuation ? frames * factor.t : outputFrames(frames, factor.t), ho = height * factor.h, wo = width * factor.w
         Parallel.forRange(batch * fo * ho, minimumChunk: 16) { rows in
             for row in rows {
                 let h = row % ho, f = (row / ho) % fo, b = row / (ho * fo)
-                let src = x + ((b * frames + sourceFrame(f, factor.t)) * height + h / factor.h) * width * c
+                let src = x + ((b * frames + sourceFrame(f, factor.t, continuation: continuation)) * height + h / factor.h) * width * c
                 let dst = y + row * wo * c
                 for w in 0..<wo { (dst + w * c).update(from: src + (w / factor.w) * c, count: c) }
             }
