@@ -27,6 +27,7 @@ public enum Tessera {
             ImportCommand.command,
             TrainCommand.command,
             VAECommand.command,
+            EvalCommand.command,
             BenchCommand.command,
         ]
     }
