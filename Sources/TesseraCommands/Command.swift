@@ -22,7 +22,10 @@ public struct Command {
 public enum Tessera {
     /// Every subcommand, in the order `tessera help` lists them.
     public static var commands: [Command] {
-        [HelpCommand.command, ImportCommand.command]
+        [HelpCommand.command, ImportCommand.command,
+         ExpandCommand.command,
+         WorldRenderCommand.command,
+         WorldSampleCommand.command]
     }
 
     public static let overview = """

@@ -94,7 +94,7 @@ enum PromptLexicon {
              "some", "there", "that", "which", "this", "scene", "background", "backdrop", "landscape", "side",
              "frame", "screen", "gets", "getting", "get", "sized", "size", "object", "objects", "shape", "shapes",
              "thing", "along", "toward", "towards", "direction", "speed", "pace", "itself", "video", "clip",
-             "image", "picture", "shaped", "colored", "coloured", "steadily"],
+             "image", "picture", "shaped", "colored", "coloured", "steadily", "other", "another", "each"],
             .filler)
         return t
     }()
