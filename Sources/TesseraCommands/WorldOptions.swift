@@ -33,6 +33,16 @@ enum WorldOptions {
         return Renderer.frameCount(duration: seconds, fps: fps)
     }
 
+    /// Largest clip the world commands render in memory (frames x height x width x 3 bytes).
+    static let maximumClipBytes = 2 << 30
+
+    static func checkClipSize(width: Int, height: Int, frames: Int) throws {
+        let bytes = width * height * 3 * frames
+        if bytes > maximumClipBytes {
+            throw CommandError.usage("a \(width)x\(height) clip of \(frames) frames needs \(bytes >> 20) MiB; the limit is \(maximumClipBytes >> 20) MiB (use a smaller --size or --duration)")
+        }
+    }
+
     static func sceneJSON(_ scene: Scene) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

@@ -33,6 +33,7 @@ enum WorldRenderCommand {
         let (width, height) = try WorldOptions.frameSize(args)
         let fps = try args.int("fps", default: Renderer.nativeFPS, in: 1...120)
         let frames = try WorldOptions.frameCount(args, fps: fps)
+        try WorldOptions.checkClipSize(width: width, height: height, frames: frames)
         let expansion: Expansion
         do {
             expansion = try PromptExpander.expand(prompt, seed: seed)

@@ -31,6 +31,7 @@ enum WorldSampleCommand {
         let seed = try args.uint64("seed", default: 0)
         let (width, height) = try WorldOptions.frameSize(args)
         let frames = try WorldOptions.frameCount(args, fps: Renderer.nativeFPS)
+        try WorldOptions.checkClipSize(width: width, height: height, frames: frames)
         let sampler = SceneSampler(seed: seed)
         do {
             let writer = try DatasetWriter(directory: out)

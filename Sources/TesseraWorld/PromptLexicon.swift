@@ -39,8 +39,8 @@ enum PromptLexicon {
         for c in ObjectColor.allCases { add([c.rawValue], .color(c)) }
         add(["violet"], .color(.purple))
         add(["turquoise"], .color(.cyan))
-        add(["ball", "balls", "sphere", "spheres", "circle", "circles", "orb", "orbs"], .shape(.ball))
-        add(["square", "squares", "box", "boxes", "block", "blocks"], .shape(.square))
+        add(["ball", "balls", "sphere", "spheres", "circle", "circles", "orb", "orbs", "dot", "dots", "disc", "disk"], .shape(.ball))
+        add(["square", "squares", "box", "boxes", "block", "blocks", "cube", "cubes"], .shape(.square))
         add(["triangle", "triangles"], .shape(.triangle))
         add(["star", "stars"], .shape(.star))
         add(["diamond", "diamonds", "rhombus", "rhombuses"], .shape(.diamond))

@@ -79,6 +79,14 @@ public struct SceneJudge: Sendable {
     public init() {}
 
     public func judge(_ video: Video, intended scene: Scene) -> SceneVerdict {
+        guard video.frameCount > 0 else {
+            let missing = scene.objects.indices.flatMap { i in
+                ["color", "shape", "size"].map { AttributeResult(attribute: $0, object: i, expected: "", measured: "none") }
+            }
+            return SceneVerdict(background: .studio, objects: scene.objects.map { _ in ObjectMeasurement() },
+                                results: [AttributeResult(attribute: "background", object: nil, expected: scene.background.rawValue,
+                                                          measured: "none")] + missing)
+        }
         let frames = analyzedFrames(video)
         let estimate = JudgeSegmentation.estimateBackground(video, frames: frames)
         let minimumArea = max(6, Int(0.00025 * Double(video.height * video.height)))

@@ -86,6 +86,17 @@ final class SceneJudgeTests: XCTestCase {
         XCTAssertEqual(verdict.correctCount, 1)   // only the speed (normal) agrees
     }
 
+    func testEmptyTinyAndBlankVideosDoNotCrash() {
+        let scene = PixelMeasurementTests.one()
+        for video in [Video(width: 4, height: 4, fps: 12, frameCount: 0), Video(width: 1, height: 1, fps: 12, frameCount: 3),
+                      Video(width: 64, height: 36, fps: 24, frameCount: 40)] {
+            let verdict = judge.judge(video, intended: scene)
+            XCTAssertFalse(verdict.allCorrect)
+            // A black frame can read as a black object over the night sky; only check the small ones.
+            if video.width < 10 { XCTAssertEqual(verdict.result("color", object: 0)?.measured, "none") }
+        }
+    }
+
     func testSingleImageSkipsMotion() {
         let scene = PixelMeasurementTests.one(.triangle, .orange, size: .small, motion: .up(), background: .sky)
         let verdict = judge.judge(Renderer.render(scene, width: 256, height: 144, frames: 1), intended: scene)
