@@ -75,12 +75,16 @@ public enum PromptParser {
     static func nearestKnown(_ word: String) -> UnknownWord {
         let probe = Array(word.prefix(40))
         var best = ("", Int.max)
-        for candidate in PromptLexicon.knownWords {
-            let d = levenshtein(probe, Array(candidate))
+        for (candidate, letters) in knownLetters {
+            // Lengths alone bound the distance from below; skip candidates that cannot win.
+            if abs(letters.count - probe.count) >= best.1 { continue }
+            let d = levenshtein(probe, letters)
             if d < best.1 { best = (candidate, d) }
         }
         return UnknownWord(word: word, suggestion: best.0, distance: best.1)
     }
+
+    static let knownLetters: [(String, [Character])] = PromptLexicon.knownWords.map { ($0, Array($0)) }
 
     static func levenshtein(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }
