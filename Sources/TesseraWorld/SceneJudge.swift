@@ -32,7 +32,8 @@ public struct ObjectMeasurement: Sendable {
     public var velocityX = 0.0, velocityY = 0.0
     /// Relative change of size per second (grow: +0.4, shrink: -0.25).
     public var growthRate = 0.0
-    /// Standard deviation of the vertical centroid around its linear fit (frame heights).
+    /// RMS of the vertical centroid (or, when the top leaves the frame, the bottom edge) around
+    /// its line fit, in frame heights.
     public var verticalWobble = 0.0
     static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return 0 }
@@ -214,7 +215,11 @@ public struct SceneJudge: Sendable {
         let fx = Self.lineFit(ts, xs), fy = Self.lineFit(ts, ys)
         m.velocityX = fx.slope
         m.velocityY = fy.slope
-        m.verticalWobble = fy.residual
+        // A bounce is defined by its bottom, which stays in view when a large object's top leaves
+        // the frame at the apex; so also follow the bottom edge on frames cut only at the top.
+        let bottomVisible = track.filter { !$0.touchesOther && $0.blob.maxY < video.height - 1 && $0.blob.minX > 0 && $0.blob.maxX < video.width - 1 }
+        let fb = Self.lineFit(bottomVisible.map(\.t), bottomVisible.map { Double($0.blob.maxY + 1) / h })
+        m.verticalWobble = bottomVisible.count > usable.count ? max(fy.residual, fb.residual) : fy.residual
         m.spinScore = Self.spinScore(usable.map(\.blob), width: video.width)
 
         // Square and diamond: the silhouette only shows which one while it is not turning. A
