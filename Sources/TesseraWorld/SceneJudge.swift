@@ -205,7 +205,12 @@ public struct SceneJudge: Sendable {
         let inside = track.filter { !$0.blob.touchesBorder }
         let whole = inside.filter { !$0.touchesOther }
         let usable = whole.count >= 2 || whole.count == track.count ? whole : (inside.isEmpty ? track : inside)
-        let features = usable.map { BlobFeatures($0.blob, width: video.width) }
+        // Without unobstructed frames, read the shape where the blob is largest (least hidden).
+        var shapeFrames = usable
+        if whole.count < 2, let largest = usable.map(\.blob.area).max() {
+            shapeFrames = usable.filter { Double($0.blob.area) >= 0.9 * Double(largest) }
+        }
+        let features = shapeFrames.map { BlobFeatures($0.blob, width: video.width) }
         var shapeVotes: [Shape: Int] = [:]
         for f in features { shapeVotes[f.silhouette, default: 0] += 1 }
         var shape = shapeVotes.max { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue }!.key
@@ -226,7 +231,7 @@ public struct SceneJudge: Sendable {
         // spinning object is upright again every quarter turn (every 0.5 s), so read those frames.
         if shape == .square {
             let spinning = m.spinScore > Self.spinThreshold && abs(fx.slope) < 0.07 && abs(fy.slope) < 0.07
-            var upright = zip(usable, features).filter { o, _ in
+            var upright = zip(shapeFrames, features).filter { o, _ in
                 !spinning || abs(o.t * 2 - (o.t * 2).rounded()) < 0.5 / Double(video.fps)
             }.map { $0.1.isUpright }
             if upright.isEmpty { upright = features.map(\.isUpright) }
