@@ -84,6 +84,12 @@ final class SceneSamplerTests: XCTestCase {
         let scene = SceneSampler(seed: 1).sample(index: 3)
         let data = try JSONEncoder().encode(scene)
         XCTAssertEqual(try JSONDecoder().decode(Scene.self, from: data), scene)
+        let none = #"{"background":"sky","objects":[],"seed":1}"#
+        XCTAssertThrowsError(try JSONDecoder().decode(Scene.self, from: Data(none.utf8)))
+        let wild = #"{"background":"sky","objects":[{"color":"red","shape":"ball","size":"small","motion":{"kind":"spin","speed":"fast"},"sizeJitter":7}]}"#
+        let object = try JSONDecoder().decode(Scene.self, from: Data(wild.utf8)).objects[0]
+        XCTAssertEqual(object.sizeJitter, 1.1)
+        XCTAssertEqual(object.motion, .spin)
     }
 }
 
