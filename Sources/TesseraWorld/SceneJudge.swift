@@ -76,6 +76,13 @@ public struct SceneVerdict: Sendable {
     }
 }
 
+extension SceneVerdict: CustomStringConvertible {
+    /// One line per attribute, then the score: what `tessera eval` prints per clip.
+    public var description: String {
+        (results.map(\.description) + ["\(correctCount)/\(results.count) attributes right"]).joined(separator: "\n")
+    }
+}
+
 public struct SceneJudge: Sendable {
     public init() {}
 

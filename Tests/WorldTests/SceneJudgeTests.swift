@@ -84,6 +84,8 @@ final class SceneJudgeTests: XCTestCase {
         XCTAssertEqual(verdict.result("size", object: 0)?.measured, "large")
         XCTAssertEqual(verdict.result("motion", object: 0)?.measured, "right")
         XCTAssertEqual(verdict.correctCount, 1)   // only the speed (normal) agrees
+        XCTAssertTrue(verdict.description.contains("object 1 color: expected blue, measured red  <- wrong"), verdict.description)
+        XCTAssertTrue(verdict.description.hasSuffix("1/6 attributes right"), verdict.description)
     }
 
     func testEmptyTinyAndBlankVideosDoNotCrash() {
