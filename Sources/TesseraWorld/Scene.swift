@@ -4,7 +4,7 @@
 // motion and an optional placement) and what it does not (size jitter, where exactly in its range
 // the object starts, the seed of night stars and waves). `PartialScene` is the caption-level view
 // with every field optional: the parser produces it, the expander completes it, and
-// `Scene.description` is the explicit equality that parse(canonical(scene)) must satisfy.
+// `Scene.captionFields` is the explicit equality that parse(canonical(scene)) must satisfy.
 
 /// One object of a scene.
 public struct SceneObject: Hashable, Codable, Sendable {
@@ -91,7 +91,7 @@ public struct Scene: Hashable, Codable, Sendable {
     public var isHeldOut: Bool { objects.contains { $0.isHeldOut(on: background) } }
 
     /// The caption-level view: what the canonical caption says, every field set.
-    public var description: PartialScene {
+    public var captionFields: PartialScene {
         PartialScene(background: background, objects: objects.map {
             PartialObject(color: $0.color, shape: $0.shape, size: $0.size, motion: $0.motion, placement: $0.placement)
         })

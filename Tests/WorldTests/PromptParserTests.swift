@@ -122,7 +122,7 @@ final class PromptParserTests: XCTestCase {
             let parsed = try PromptParser.parse(text)
             XCTAssertLessThanOrEqual(parsed.scene.objects.count, Scene.maximumObjects)
             let expansion = PromptExpander.expand(parsed.scene, seed: UInt64(i))
-            XCTAssertEqual(try PromptParser.parse(Captions.detailed(expansion)).scene, expansion.description)
+            XCTAssertEqual(try PromptParser.parse(Captions.detailed(expansion)).scene, expansion.captionFields)
         }
         XCTAssertLessThan(Date().timeIntervalSince(start), 20)
     }

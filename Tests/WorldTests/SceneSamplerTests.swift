@@ -36,7 +36,7 @@ final class SceneSamplerTests: XCTestCase {
         for i in [0, 17, 123_456] {
             XCTAssertEqual(a.sample(index: i), b.sample(index: i))
             let c = a.captioned(index: i)
-            XCTAssertEqual(try PromptParser.parse(c.detailed).scene, c.scene.description)
+            XCTAssertEqual(try PromptParser.parse(c.detailed).scene, c.scene.captionFields)
             XCTAssertFalse(c.short.isEmpty)
         }
         XCTAssertNotEqual(a.sample(index: 1), a.sample(index: 2))
