@@ -24,6 +24,9 @@ public enum Tessera {
     public static var commands: [Command] {
         [
             HelpCommand.command,
+            ExpandCommand.command,
+            WorldRenderCommand.command,
+            WorldSampleCommand.command,
             ImportCommand.command,
             TrainCommand.command,
             VAECommand.command,

@@ -9,7 +9,7 @@
 //   speed     = "slowly" | "quickly"             (normal speed is not said)
 //   placement = "on the left" | "in the middle" | "on the right"   (said only when the scene fixes it)
 // e.g. "A large red ball bounces to the right in a green meadow." Every word maps to exactly one
-// parser meaning, so parsing the caption gives back `scene.description`.
+// parser meaning, so parsing the caption gives back `scene.captionFields`.
 //
 // Short captions are a few words the way people type ("red ball bouncing at sunset"); the wording
 // varies with the scene seed but always names colour, shape and motion of every object.
@@ -18,7 +18,7 @@ import TesseraEngine
 public enum Captions {
     /// The canonical detailed caption of a scene.
     public static func detailed(_ scene: Scene) -> String {
-        detailed(scene.description)!
+        detailed(scene.captionFields)!
     }
 
     /// The canonical caption of a fully specified caption-level scene, or nil if a field is missing.

@@ -44,7 +44,8 @@ public enum PromptExpander {
             objects.append(complete(p, background: background, rng: &r))
         }
         assignPlacements(&objects, given: wanted.map { $0.placement }, rng: &rng)
-        return Scene(background: background, objects: objects, seed: rng.next())
+        // Below 2^53, so JSON readers that hold numbers as doubles keep the seed exact.
+        return Scene(background: background, objects: objects, seed: rng.next() >> 11)
     }
 
     static func complete(_ p: PartialObject, background: Background, rng: inout RandomGenerator) -> SceneObject {

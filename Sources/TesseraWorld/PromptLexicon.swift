@@ -39,8 +39,8 @@ enum PromptLexicon {
         for c in ObjectColor.allCases { add([c.rawValue], .color(c)) }
         add(["violet"], .color(.purple))
         add(["turquoise"], .color(.cyan))
-        add(["ball", "balls", "sphere", "spheres", "circle", "circles", "orb", "orbs"], .shape(.ball))
-        add(["square", "squares", "box", "boxes", "block", "blocks"], .shape(.square))
+        add(["ball", "balls", "sphere", "spheres", "circle", "circles", "orb", "orbs", "dot", "dots", "disc", "disk"], .shape(.ball))
+        add(["square", "squares", "box", "boxes", "block", "blocks", "cube", "cubes"], .shape(.square))
         add(["triangle", "triangles"], .shape(.triangle))
         add(["star", "stars"], .shape(.star))
         add(["diamond", "diamonds", "rhombus", "rhombuses"], .shape(.diamond))
@@ -94,7 +94,7 @@ enum PromptLexicon {
              "some", "there", "that", "which", "this", "scene", "background", "backdrop", "landscape", "side",
              "frame", "screen", "gets", "getting", "get", "sized", "size", "object", "objects", "shape", "shapes",
              "thing", "along", "toward", "towards", "direction", "speed", "pace", "itself", "video", "clip",
-             "image", "picture", "shaped", "colored", "coloured", "steadily"],
+             "image", "picture", "shaped", "colored", "coloured", "steadily", "other", "another", "each"],
             .filler)
         return t
     }()

@@ -4,7 +4,7 @@
 // motion and an optional placement) and what it does not (size jitter, where exactly in its range
 // the object starts, the seed of night stars and waves). `PartialScene` is the caption-level view
 // with every field optional: the parser produces it, the expander completes it, and
-// `Scene.description` is the explicit equality that parse(canonical(scene)) must satisfy.
+// `Scene.captionFields` is the explicit equality that parse(canonical(scene)) must satisfy.
 
 /// One object of a scene.
 public struct SceneObject: Hashable, Codable, Sendable {
@@ -32,6 +32,23 @@ public struct SceneObject: Hashable, Codable, Sendable {
         self.layoutV = min(1, max(0, layoutV))
     }
 
+    enum CodingKeys: String, CodingKey {
+        case color, shape, size, motion, placement, sizeJitter, layoutU, layoutV
+    }
+
+    /// Decodes through the initializer, so stored jitter and layout are clamped like built ones.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let motion = try c.decode(Motion.self, forKey: .motion)
+        self.init(color: try c.decode(ObjectColor.self, forKey: .color), shape: try c.decode(Shape.self, forKey: .shape),
+                  size: try c.decode(SizeClass.self, forKey: .size),
+                  motion: Motion(motion.kind, speed: motion.speed, side: motion.side),
+                  placement: try c.decodeIfPresent(Placement.self, forKey: .placement),
+                  sizeJitter: try c.decodeIfPresent(Double.self, forKey: .sizeJitter) ?? 1,
+                  layoutU: try c.decodeIfPresent(Double.self, forKey: .layoutU) ?? 0.5,
+                  layoutV: try c.decodeIfPresent(Double.self, forKey: .layoutV) ?? 0.5)
+    }
+
     /// Drawn height at scale 1, as a fraction of frame height.
     public var height: Double { size.height * sizeJitter }
 
@@ -57,10 +74,24 @@ public struct Scene: Hashable, Codable, Sendable {
         self.seed = seed
     }
 
+    enum CodingKeys: String, CodingKey { case background, objects, seed }
+
+    /// Rejects scenes without 1 to 3 objects, so decoded scenes are as valid as built ones.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let objects = try c.decode([SceneObject].self, forKey: .objects)
+        guard (1...Scene.maximumObjects).contains(objects.count) else {
+            throw DecodingError.dataCorruptedError(forKey: .objects, in: c,
+                                                   debugDescription: "a scene has 1 to 3 objects, found \(objects.count)")
+        }
+        self.init(background: try c.decode(Background.self, forKey: .background), objects: objects,
+                  seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 0)
+    }
+
     public var isHeldOut: Bool { objects.contains { $0.isHeldOut(on: background) } }
 
     /// The caption-level view: what the canonical caption says, every field set.
-    public var description: PartialScene {
+    public var captionFields: PartialScene {
         PartialScene(background: background, objects: objects.map {
             PartialObject(color: $0.color, shape: $0.shape, size: $0.size, motion: $0.motion, placement: $0.placement)
         })

@@ -32,7 +32,8 @@ public struct ObjectMeasurement: Sendable {
     public var velocityX = 0.0, velocityY = 0.0
     /// Relative change of size per second (grow: +0.4, shrink: -0.25).
     public var growthRate = 0.0
-    /// Standard deviation of the vertical centroid around its linear fit (frame heights).
+    /// RMS of the vertical centroid (or, when the top leaves the frame, the bottom edge) around
+    /// its line fit, in frame heights.
     public var verticalWobble = 0.0
     static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return 0 }
@@ -75,10 +76,25 @@ public struct SceneVerdict: Sendable {
     }
 }
 
+extension SceneVerdict: CustomStringConvertible {
+    /// One line per attribute, then the score: what `tessera eval` prints per clip.
+    public var description: String {
+        (results.map(\.description) + ["\(correctCount)/\(results.count) attributes right"]).joined(separator: "\n")
+    }
+}
+
 public struct SceneJudge: Sendable {
     public init() {}
 
     public func judge(_ video: Video, intended scene: Scene) -> SceneVerdict {
+        guard video.frameCount > 0 else {
+            let missing = scene.objects.indices.flatMap { i in
+                ["color", "shape", "size"].map { AttributeResult(attribute: $0, object: i, expected: "", measured: "none") }
+            }
+            return SceneVerdict(background: .studio, objects: scene.objects.map { _ in ObjectMeasurement() },
+                                results: [AttributeResult(attribute: "background", object: nil, expected: scene.background.rawValue,
+                                                          measured: "none")] + missing)
+        }
         let frames = analyzedFrames(video)
         let estimate = JudgeSegmentation.estimateBackground(video, frames: frames)
         let minimumArea = max(6, Int(0.00025 * Double(video.height * video.height)))
@@ -196,7 +212,12 @@ public struct SceneJudge: Sendable {
         let inside = track.filter { !$0.blob.touchesBorder }
         let whole = inside.filter { !$0.touchesOther }
         let usable = whole.count >= 2 || whole.count == track.count ? whole : (inside.isEmpty ? track : inside)
-        let features = usable.map { BlobFeatures($0.blob, width: video.width) }
+        // Without unobstructed frames, read the shape where the blob is largest (least hidden).
+        var shapeFrames = usable
+        if whole.count < 2, let largest = usable.map(\.blob.area).max() {
+            shapeFrames = usable.filter { Double($0.blob.area) >= 0.9 * Double(largest) }
+        }
+        let features = shapeFrames.map { BlobFeatures($0.blob, width: video.width) }
         var shapeVotes: [Shape: Int] = [:]
         for f in features { shapeVotes[f.silhouette, default: 0] += 1 }
         var shape = shapeVotes.max { $0.value != $1.value ? $0.value < $1.value : $0.key.rawValue > $1.key.rawValue }!.key
@@ -206,14 +227,18 @@ public struct SceneJudge: Sendable {
         let fx = Self.lineFit(ts, xs), fy = Self.lineFit(ts, ys)
         m.velocityX = fx.slope
         m.velocityY = fy.slope
-        m.verticalWobble = fy.residual
+        // A bounce is defined by its bottom, which stays in view when a large object's top leaves
+        // the frame at the apex; so also follow the bottom edge on frames cut only at the top.
+        let bottomVisible = track.filter { !$0.touchesOther && $0.blob.maxY < video.height - 1 && $0.blob.minX > 0 && $0.blob.maxX < video.width - 1 }
+        let fb = Self.lineFit(bottomVisible.map(\.t), bottomVisible.map { Double($0.blob.maxY + 1) / h })
+        m.verticalWobble = bottomVisible.count > usable.count ? max(fy.residual, fb.residual) : fy.residual
         m.spinScore = Self.spinScore(usable.map(\.blob), width: video.width)
 
         // Square and diamond: the silhouette only shows which one while it is not turning. A
         // spinning object is upright again every quarter turn (every 0.5 s), so read those frames.
         if shape == .square {
             let spinning = m.spinScore > Self.spinThreshold && abs(fx.slope) < 0.07 && abs(fy.slope) < 0.07
-            var upright = zip(usable, features).filter { o, _ in
+            var upright = zip(shapeFrames, features).filter { o, _ in
                 !spinning || abs(o.t * 2 - (o.t * 2).rounded()) < 0.5 / Double(video.fps)
             }.map { $0.1.isUpright }
             if upright.isEmpty { upright = features.map(\.isUpright) }

@@ -24,12 +24,12 @@ final class CaptionRoundTripTests: XCTestCase {
             let scene = Self.randomScene(&rng)
             let caption = Captions.detailed(scene)
             let parsed = try PromptParser.parse(caption)
-            XCTAssertEqual(parsed.scene, scene.description, caption)
+            XCTAssertEqual(parsed.scene, scene.captionFields, caption)
             XCTAssertEqual(parsed.unknownWords, [], caption)
             XCTAssertEqual(parsed.notes, [], caption)
             // Expanding the parsed caption with any seed keeps every caption-level field.
             let expanded = PromptExpander.expand(parsed.scene, seed: rng.next())
-            XCTAssertEqual(expanded.description, scene.description, caption)
+            XCTAssertEqual(expanded.captionFields, scene.captionFields, caption)
             XCTAssertEqual(Captions.detailed(expanded), caption)
         }
     }

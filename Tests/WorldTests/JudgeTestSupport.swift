@@ -5,26 +5,26 @@ import TesseraWorld
 /// Degrades a clip the way a generator might: Gaussian blur (3x3 binomial, `blurPasses` times),
 /// then seeded Gaussian noise of `sigma` levels per channel.
 func degraded(_ video: Video, sigma: Double, blurPasses: Int, seed: UInt64 = 5) -> Video {
-    var pixels = video.pixels.map { Double($0) }
-    let w = video.width, h = video.height
-    let kernel = [0.25, 0.5, 0.25]
+    let w = video.width, h = video.height, plane = w * h * 3
+    var pixels = video.pixels.map { Float($0) }
+    var tmp = [Float](repeating: 0, count: plane)
     for _ in 0..<blurPasses {
         for f in 0..<video.frameCount {
-            let base = f * w * h * 3
-            var tmp = pixels
+            let base = f * plane
             for y in 0..<h { for x in 0..<w { for c in 0..<3 {
-                var s = 0.0
-                for k in -1...1 { s += kernel[k + 1] * pixels[base + (y * w + min(w - 1, max(0, x + k))) * 3 + c] }
-                tmp[base + (y * w + x) * 3 + c] = s
+                let l = pixels[base + (y * w + max(0, x - 1)) * 3 + c], r = pixels[base + (y * w + min(w - 1, x + 1)) * 3 + c]
+                tmp[(y * w + x) * 3 + c] = 0.25 * l + 0.5 * pixels[base + (y * w + x) * 3 + c] + 0.25 * r
             } } }
             for y in 0..<h { for x in 0..<w { for c in 0..<3 {
-                var s = 0.0
-                for k in -1...1 { s += kernel[k + 1] * tmp[base + (min(h - 1, max(0, y + k)) * w + x) * 3 + c] }
-                pixels[base + (y * w + x) * 3 + c] = s
+                let u = tmp[(max(0, y - 1) * w + x) * 3 + c], d = tmp[(min(h - 1, y + 1) * w + x) * 3 + c]
+                pixels[base + (y * w + x) * 3 + c] = 0.25 * u + 0.5 * tmp[(y * w + x) * 3 + c] + 0.25 * d
             } } }
         }
     }
     var rng = RandomGenerator(seed: seed, stream: 99)
-    let out = pixels.map { v -> UInt8 in UInt8(min(255, max(0, (v + sigma * rng.normal()).rounded()))) }
+    var noise = [Float](repeating: 0, count: pixels.count)
+    noise.withUnsafeMutableBufferPointer { rng.fillNormal($0.baseAddress!, count: $0.count, scale: sigma) }
+    var out = [UInt8](repeating: 0, count: pixels.count)
+    for i in pixels.indices { out[i] = UInt8(min(255, max(0, (pixels[i] + noise[i]).rounded()))) }
     return Video(width: w, height: h, fps: video.fps, pixels: out)
 }

@@ -47,7 +47,13 @@ final class PromptParserTests: XCTestCase {
                                      PartialObject(color: .blue, shape: .square, motion: .up(.fast))])
         let three = parse("red ball, green box; white ring")
         XCTAssertEqual(three.objects.map(\.shape), [.ball, .square, .ring])
-        XCTAssertEqual(parse("two pink donuts").objects.count, 2)
+        XCTAssertEqual(parse("two pink donuts").objects, Array(repeating: PartialObject(color: .pink, shape: .ring), count: 2))
+        XCTAssertEqual(parse("red and blue balls").objects, [PartialObject(color: .red, shape: .ball), PartialObject(color: .blue, shape: .ball)])
+        XCTAssertEqual(parse("red!!! BALL??? left").objects, [PartialObject(color: .red, shape: .ball, motion: .left())])
+        XCTAssertEqual(parse("Two squares: one grows, the other shrinks.").objects,
+                       [PartialObject(shape: .square, motion: .grow), PartialObject(shape: .square, motion: .shrink)])
+        XCTAssertEqual(parse("two balls, one moving left and one moving right").objects.map(\.motion), [.left(), .right()])
+        XCTAssertEqual(parse("two red balls moving left").objects.map(\.motion), [.left(), .left()])
         let many = try! PromptParser.parse("red ball, blue ball, green ball, white ball")
         XCTAssertEqual(many.scene.objects.count, 3)
         XCTAssertEqual(many.notes.count, 1)
@@ -116,7 +122,7 @@ final class PromptParserTests: XCTestCase {
             let parsed = try PromptParser.parse(text)
             XCTAssertLessThanOrEqual(parsed.scene.objects.count, Scene.maximumObjects)
             let expansion = PromptExpander.expand(parsed.scene, seed: UInt64(i))
-            XCTAssertEqual(try PromptParser.parse(Captions.detailed(expansion)).scene, expansion.description)
+            XCTAssertEqual(try PromptParser.parse(Captions.detailed(expansion)).scene, expansion.captionFields)
         }
         XCTAssertLessThan(Date().timeIntervalSince(start), 20)
     }

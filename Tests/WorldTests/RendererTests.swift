@@ -1,6 +1,7 @@
 import XCTest
 import TesseraWorld
 import TesseraMedia
+import TesseraEngine
 
 final class RendererTests: XCTestCase {
     static let scene = Scene(background: .ocean, objects: [
@@ -23,6 +24,15 @@ final class RendererTests: XCTestCase {
         var other = Self.scene
         other.seed = 43
         XCTAssertNotEqual(Self.hash(Renderer.render(other, width: 160, height: 96, frames: 13)), Self.hash(a))
+    }
+
+    func testBytesDoNotDependOnTheNumberOfThreads() {
+        let saved = Parallel.workers
+        defer { Parallel.workers = saved }
+        Parallel.workers = 1
+        let one = Self.hash(Renderer.render(Self.scene, width: 200, height: 112, frames: 9))
+        Parallel.workers = 3
+        XCTAssertEqual(Self.hash(Renderer.render(Self.scene, width: 200, height: 112, frames: 9)), one)
     }
 
     func testFrameCountAndSize() {

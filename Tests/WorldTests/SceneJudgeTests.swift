@@ -84,6 +84,19 @@ final class SceneJudgeTests: XCTestCase {
         XCTAssertEqual(verdict.result("size", object: 0)?.measured, "large")
         XCTAssertEqual(verdict.result("motion", object: 0)?.measured, "right")
         XCTAssertEqual(verdict.correctCount, 1)   // only the speed (normal) agrees
+        XCTAssertTrue(verdict.description.contains("object 1 color: expected blue, measured red  <- wrong"), verdict.description)
+        XCTAssertTrue(verdict.description.hasSuffix("1/6 attributes right"), verdict.description)
+    }
+
+    func testEmptyTinyAndBlankVideosDoNotCrash() {
+        let scene = PixelMeasurementTests.one()
+        for video in [Video(width: 4, height: 4, fps: 12, frameCount: 0), Video(width: 1, height: 1, fps: 12, frameCount: 3),
+                      Video(width: 64, height: 36, fps: 24, frameCount: 40)] {
+            let verdict = judge.judge(video, intended: scene)
+            XCTAssertFalse(verdict.allCorrect)
+            // A black frame can read as a black object over the night sky; only check the small ones.
+            if video.width < 10 { XCTAssertEqual(verdict.result("color", object: 0)?.measured, "none") }
+        }
     }
 
     func testSingleImageSkipsMotion() {

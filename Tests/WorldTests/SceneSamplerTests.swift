@@ -1,5 +1,7 @@
 import XCTest
+import Foundation
 import TesseraWorld
+import TesseraMedia
 
 final class SceneSamplerTests: XCTestCase {
     func testNeverHeldOutAndCoversTheVocabulary() {
@@ -34,7 +36,7 @@ final class SceneSamplerTests: XCTestCase {
         for i in [0, 17, 123_456] {
             XCTAssertEqual(a.sample(index: i), b.sample(index: i))
             let c = a.captioned(index: i)
-            XCTAssertEqual(try PromptParser.parse(c.detailed).scene, c.scene.description)
+            XCTAssertEqual(try PromptParser.parse(c.detailed).scene, c.scene.captionFields)
             XCTAssertFalse(c.short.isEmpty)
         }
         XCTAssertNotEqual(a.sample(index: 1), a.sample(index: 2))
@@ -82,5 +84,37 @@ final class SceneSamplerTests: XCTestCase {
         let scene = SceneSampler(seed: 1).sample(index: 3)
         let data = try JSONEncoder().encode(scene)
         XCTAssertEqual(try JSONDecoder().decode(Scene.self, from: data), scene)
+        let none = #"{"background":"sky","objects":[],"seed":1}"#
+        XCTAssertThrowsError(try JSONDecoder().decode(Scene.self, from: Data(none.utf8)))
+        let wild = #"{"background":"sky","objects":[{"color":"red","shape":"ball","size":"small","motion":{"kind":"spin","speed":"fast"},"sizeJitter":7}]}"#
+        let object = try JSONDecoder().decode(Scene.self, from: Data(wild.utf8)).objects[0]
+        XCTAssertEqual(object.sizeJitter, 1.1)
+        XCTAssertEqual(object.motion, .spin)
+    }
+}
+
+/// Scenes stored in a dataset manifest (through JSONSerialization) come back exactly.
+final class DatasetSceneTests: XCTestCase {
+    func testScenesSurviveTheDatasetManifest() throws {
+        let dir = NSTemporaryDirectory() + "tessera-scenes-\(getpid())-\(UUID().uuidString)"
+        let writer = try DatasetWriter(directory: dir)
+        let sampler = SceneSampler(seed: 4)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var scenes: [Scene] = []
+        for i in 0..<20 {
+            let sample = sampler.captioned(index: i)
+            scenes.append(sample.scene)
+            try writer.append(video: Renderer.render(sample.scene, width: 32, height: 18, frames: 1), detailed: sample.detailed,
+                              short: sample.short, source: "world",
+                              sceneJSON: String(decoding: try encoder.encode(sample.scene), as: UTF8.self))
+        }
+        let entries = try DatasetReader(directory: dir).entries
+        XCTAssertEqual(entries.count, 20)
+        for (entry, scene) in zip(entries, scenes) {
+            let decoded = try JSONDecoder().decode(Scene.self, from: Data(entry.sceneJSON!.utf8))
+            XCTAssertEqual(decoded, scene)
+            XCTAssertEqual(entry.detailed, Captions.detailed(decoded))
+        }
     }
 }
