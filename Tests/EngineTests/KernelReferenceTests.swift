@@ -65,6 +65,19 @@ final class KernelReferenceTests: XCTestCase {
         XCTAssertLessThanOrEqual(toleranceRatio(dx, ref, atol: 1e-5, rtol: 1e-5), 1)
     }
 
+    func testSiLUFloatSIMDPathsMatchDouble() {
+        let n = 1037
+        let x = randomFloats(n, seed: 24, scale: 6), dy = randomFloats(n, seed: 25)
+        var y = [Float](repeating: 0, count: n), dx = [Float](repeating: 0, count: n)
+        Elementwise.silu(x, &y, count: n)
+        Elementwise.siluBackward(dout: dy, x: x, dx: &dx, count: n)
+        var yRef = [Double](repeating: 0, count: n), dxRef = yRef
+        Elementwise.silu(x.map(Double.init), &yRef, count: n)
+        Elementwise.siluBackward(dout: dy.map(Double.init), x: x.map(Double.init), dx: &dxRef, count: n)
+        XCTAssertLessThanOrEqual(toleranceRatio(y, yRef, atol: 1e-6, rtol: 1e-5), 1)
+        XCTAssertLessThanOrEqual(toleranceRatio(dx, dxRef, atol: 1e-6, rtol: 1e-5), 1)
+    }
+
     func testGeluFloatSIMDPathMatchesFormula() {
         let n = 1037
         let x = randomFloats(n, seed: 3, scale: 4)

@@ -123,7 +123,7 @@ public enum VectorMath {
     }
 
     @inline(__always)
-    static func exp16(_ v: SIMD16<Float>) -> SIMD16<Float> {
+    public static func exp16(_ v: SIMD16<Float>) -> SIMD16<Float> {
         // Clamp so that 2^n stays a normal float; exp(-87.3) ~ 1e-38 underflows to ~0 as softmax wants.
         // (`replacing` vectorises; `clamped` and `pointwiseMin` are lowered lane by lane.)
         var x = v.replacing(with: -87.3, where: v .< -87.3)

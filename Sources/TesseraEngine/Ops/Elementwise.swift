@@ -125,6 +125,12 @@ public enum Elementwise {
     /// SiLU: x * sigmoid(x).
     @_specialize(where T == Float) @_specialize(where T == Double)
     public static func silu<T: TensorScalar>(_ x: UnsafePointer<T>, _ out: UnsafeMutablePointer<T>, count: Int) {
+        if T.self == Float.self {
+            x.withMemoryRebound(to: Float.self, capacity: count) { xf in
+                out.withMemoryRebound(to: Float.self, capacity: count) { siluFloat(xf, $0, nil, count: count) }
+            }
+            return
+        }
         Parallel.forRange(count, minimumChunk: chunk) { r in
             for i in r { out[i] = x[i] / (1 + T.exp(-x[i])) }
         }
@@ -133,10 +139,46 @@ public enum Elementwise {
     /// dx += dout * sigmoid(x) * (1 + x (1 - sigmoid(x))).
     @_specialize(where T == Float) @_specialize(where T == Double)
     public static func siluBackward<T: TensorScalar>(dout: UnsafePointer<T>, x: UnsafePointer<T>, dx: UnsafeMutablePointer<T>, count: Int) {
+        if T.self == Float.self {
+            x.withMemoryRebound(to: Float.self, capacity: count) { xf in
+                dx.withMemoryRebound(to: Float.self, capacity: count) { dxf in
+                    dout.withMemoryRebound(to: Float.self, capacity: count) { siluFloat(xf, dxf, $0, count: count) }
+                }
+            }
+            return
+        }
         Parallel.forRange(count, minimumChunk: chunk) { r in
             for i in r {
                 let s = 1 / (1 + T.exp(-x[i]))
                 dx[i] += dout[i] * s * (1 + x[i] * (1 - s))
+            }
+        }
+    }
+
+    /// SiLU forward (`dout` nil: out = x * s) or backward (out += dout * s * (1 + x (1 - s))), s = sigmoid(x),
+    /// 16 lanes at a time.
+    static func siluFloat(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ dout: UnsafePointer<Float>?, count: Int) {
+        Parallel.forRange(count, minimumChunk: chunk) { r in
+            var i = r.lowerBound
+            let src = UnsafeRawPointer(x), dst = UnsafeMutableRawPointer(out)
+            while i + 16 <= r.upperBound {
+                let v = src.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                let sig = 1 / (1 + VectorMath.exp16(-v))
+                if let dout {
+                    let g = UnsafeRawPointer(dout).loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                    let old = dst.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                    let slope: SIMD16<Float> = sig * (1 + v * (1 - sig))
+                    dst.storeBytes(of: old + g * slope, toByteOffset: i * 4, as: SIMD16<Float>.self)
+                } else {
+                    dst.storeBytes(of: v * sig, toByteOffset: i * 4, as: SIMD16<Float>.self)
+                }
+                i += 16
+            }
+            while i < r.upperBound {
+                let v = x[i]
+                let sig = 1 / (1 + Float.exp(-v))
+                if let dout { out[i] += dout[i] * sig * (1 + v * (1 - sig)) } else { out[i] = v * sig }
+                i += 1
             }
         }
     }
