@@ -1,4 +1,5 @@
 // The `tessera` command table and dispatcher.
+import TesseraEngine
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -81,23 +82,6 @@ public enum Tessera {
         guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= 3 else { return nil }
         return best.0
     }
-}
-
-/// Levenshtein distance over characters.
-public func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        swap(&previous, &current)
-    }
-    return previous[b.count]
 }
 
 public func printOut(_ text: String) {

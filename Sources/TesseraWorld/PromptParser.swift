@@ -4,6 +4,7 @@
 // Tokens become meanings through PromptLexicon.swift; PromptGrouping.swift gathers the meanings
 // into objects.
 import Foundation
+import TesseraEngine
 
 /// A word the parser does not know, with the nearest word it does.
 public struct UnknownWord: Hashable, Sendable, CustomStringConvertible {
@@ -78,25 +79,11 @@ public enum PromptParser {
         for (candidate, letters) in knownLetters {
             // Lengths alone bound the distance from below; skip candidates that cannot win.
             if abs(letters.count - probe.count) >= best.1 { continue }
-            let d = levenshtein(probe, letters)
+            let d = editDistance(probe, letters)
             if d < best.1 { best = (candidate, d) }
         }
         return UnknownWord(word: word, suggestion: best.0, distance: best.1)
     }
 
     static let knownLetters: [(String, [Character])] = PromptLexicon.knownWords.map { ($0, Array($0)) }
-
-    static func levenshtein(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count), current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
-    }
 }
