@@ -11,6 +11,7 @@ public final class TensorStorage<T: TensorScalar>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<T>
 
     public init(count: Int) {
+        _ = BLAS.configure   // allocation policy (see BLAS.configure)
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<T>.stride, alignment: 64)
         pointer = raw.bindMemory(to: T.self, capacity: max(1, count))
