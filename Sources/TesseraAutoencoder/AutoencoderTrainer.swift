@@ -69,7 +69,7 @@ public final class AutoencoderTrainer {
             state.step += 1
             samples += options.clipsPerStep
             let psnr = 10 * log10(4.0 / max(mse, 1e-12))
-            let a = state.step == 1 ? 0.0 : 0.98
+            let a = samples == options.clipsPerStep ? 0.0 : 0.98   // first step of this run (also after a resume)
             smoothedPSNR = a * smoothedPSNR + (1 - a) * psnr
             smoothedLoss = a * smoothedLoss + (1 - a) * loss
             let elapsed = Benchmark.now() - start

@@ -106,6 +106,7 @@ public struct RandomGenerator: Sendable, Equatable, Codable {
 
     /// Fills `count` standard normals; element i depends only on (seed, stream, counter + i/2),
     /// so the result does not depend on how the work is split across threads.
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public mutating func fillNormal<T: BinaryFloatingPoint>(_ out: UnsafeMutablePointer<T>, count: Int, scale: Double = 1) {
         let base = counter
         let seed = self.seed, stream = self.stream
@@ -125,6 +126,7 @@ public struct RandomGenerator: Sendable, Equatable, Codable {
     }
 
     /// Fills `count` uniforms in [lower, upper).
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public mutating func fillUniform<T: BinaryFloatingPoint>(_ out: UnsafeMutablePointer<T>, count: Int, lower: Double, upper: Double) {
         for i in 0..<count { out[i] = T(uniform(lower, upper)) }
     }
