@@ -85,7 +85,7 @@ public final class AutoencoderTrainer {
                 lastCheckpoint = Benchmark.now()
                 log("checkpoint saved: \(checkpointPath) (step \(state.step))")
             }
-            if elapsed >= stopAfterSeconds {
+            if elapsed >= stopAfterSeconds || StopSignal.isRequested {
                 try saveCheckpoint(to: checkpointPath)
                 log("stopping after \(formatDuration(elapsed)) as asked; checkpoint saved at step \(state.step)")
                 return

@@ -14,7 +14,8 @@ enum TrainCommand {
         Trains the causal 3D autoencoder on procedural-world clips of mixed sizes, aspect ratios and
         durations (single images included), or on an imported dataset (--data DIR, made by
         `tessera import`). Prints a progress line every 10 steps; saves a checkpoint (weights, EMA,
-        optimizer, step, RNG) every 5 minutes and at the end.
+        optimizer, step, RNG) every 5 minutes, at the end, and on Ctrl-C or SIGTERM (after the
+        current step).
 
         options:
           --steps N           total optimizer steps (default 20000)
@@ -60,6 +61,7 @@ enum TrainCommand {
             let source = try TrainingClipSource(seed: options.seed, dataDirectory: a.string("data"),
                                                 pixelBudget: 9 * 96 * 96, multiple: vae.config.spatialFactor,
                                                 temporalFactor: vae.config.temporalFactor)
+            StopSignal.install()
             printError("training vae: \(vae.store.count) parameters, \(options.steps) steps x \(options.clipsPerStep) clips, BLAS \(BLAS.coreName), \(Parallel.workers) threads")
             try wrap {
                 try trainer.train(checkpointPath: checkpoint, stopAfterSeconds: minutes * 60,
