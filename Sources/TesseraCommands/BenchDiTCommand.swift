@@ -26,8 +26,10 @@ enum BenchDiT {
         var lines = ["BLAS core: \(BLAS.coreName)   threads: \(Parallel.workers)", "",
                      "config   attention   grid                 tokens  batch   s/sample   samples/s   tokens/s"]
         for r in rows {
-            lines.append(String(format: "%-8@ %-11@ %-20@ %6d %6d %10.4f %11.2f %10.0f", r.config as NSString, r.attention.rawValue as NSString,
-                                r.name as NSString, r.layout.tokens, r.batch, r.secondsPerSample, 1 / r.secondsPerSample, r.tokensPerSecond))
+            let label = r.config.padding(toLength: 9, withPad: " ", startingAt: 0) + r.attention.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+                + r.name.padding(toLength: 20, withPad: " ", startingAt: 0)
+            lines.append(label + String(format: " %6d %6d %10.4f %11.2f %10.0f", r.layout.tokens, r.batch, r.secondsPerSample,
+                                        1 / r.secondsPerSample, r.tokensPerSecond))
         }
         printOut(lines.joined(separator: "\n"))
     }
