@@ -18,6 +18,10 @@ struct DiTTrainingOptions: Codable, Sendable {
     var seed: UInt64 = 1
     var checkpointSeconds = 300.0
     var curriculumSteps = 0
+    /// Average number of steps each encoded batch is trained on (with fresh noise and times):
+    /// rendering + VAE encoding costs far more than a DiT step, so batches are kept in a pool.
+    var reuse = 4
+    var poolSize = 256
 }
 
 final class DiTTrainer {
@@ -87,8 +91,19 @@ final class DiTTrainer {
         let start = Benchmark.now()
         var lastCheckpoint = start, lastLog = start
         var smoothed = 0.0, samples = 0, tokens = 0, stepsThisRun = 0
+        var pool: [DiTBatch] = [], encoded = 0
+        var dataSeconds = 0.0
         while state.step < options.steps {
-            let batch = source.batch(step: state.step, vae: vae, rng: &state.rng)
+            let batch: DiTBatch
+            let dataStart = Benchmark.now()
+            if pool.isEmpty || state.rng.uniform() < 1 / Double(max(1, options.reuse)) {
+                batch = source.batch(step: state.step, vae: vae, rng: &state.rng)
+                encoded += 1
+                if pool.count < options.poolSize { pool.append(batch) } else { pool[state.rng.int(below: pool.count)] = batch }
+            } else {
+                batch = pool[state.rng.int(below: pool.count)]
+            }
+            dataSeconds += Benchmark.now() - dataStart
             let r = step(batch)
             stepsThisRun += 1
             samples += batch.captions.count
@@ -99,10 +114,10 @@ final class DiTTrainer {
                 lastLog = now
                 let stepsPerSecond = Double(stepsThisRun) / elapsed
                 let eta = min(Double(options.steps - state.step) / max(stepsPerSecond, 1e-9), stopAfterSeconds - elapsed)
-                log(String(format: "step %d/%d  loss %.4f (last %.4f, %@ %dx%dx%d x%d)  grad %.3f  lr %.2e  %.2f samples/s  %.0f tokens/s  elapsed %@  eta %@",
+                log(String(format: "step %d/%d  loss %.4f (last %.4f, %@ %dx%dx%d x%d)  grad %.3f  lr %.2e  %.2f samples/s  %.0f tokens/s  new batches %d%% (data %.0f%% of time)  elapsed %@  eta %@",
                            state.step, options.steps, smoothed, r.loss, batch.bucket.frames == 1 ? "image" : "clip",
                            batch.bucket.width, batch.bucket.height, batch.bucket.frames, batch.captions.count, r.norm,
-                           schedule.rate(at: state.step), Double(samples) / elapsed, Double(tokens) / elapsed,
+                           schedule.rate(at: state.step), Double(samples) / elapsed, Double(tokens) / elapsed, 100 * encoded / stepsThisRun, 100 * dataSeconds / elapsed,
                            formatDuration(elapsed), formatDuration(eta)))
             }
             if now - lastCheckpoint >= options.checkpointSeconds || state.step == options.steps {

@@ -8,7 +8,8 @@ enum TrainDiTCommand {
     static let help = """
     usage: tessera train dit [--preset small|compact] [--attention full|factorized] [--steps N]
                              [--token-budget T] [--lr X] [--seed S] [--vae FILE] [--data DIR]
-                             [--checkpoint FILE] [--resume] [--minutes M] [--curriculum N] [--ship FILE]
+                             [--checkpoint FILE] [--resume] [--minutes M] [--curriculum N] [--reuse R]
+                             [--ship FILE]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -29,12 +30,14 @@ enum TrainDiTCommand {
       --resume            continue from --checkpoint
       --minutes M         stop (with a checkpoint) after M minutes
       --curriculum N      for the first N steps, only single objects moving in straight lines
+      --reuse R           train on each encoded batch R times on average (default 4; fresh noise and
+                          times each time), from a pool of 256 batches: encoding costs more than a step
       --ship FILE         at the end, write the EMA weights (with config and tokenizer) to FILE
     """
 
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
-                                                                "checkpoint", "minutes", "curriculum", "ship"], booleanFlags: ["resume"])
+                                                                "checkpoint", "minutes", "curriculum", "reuse", "ship"], booleanFlags: ["resume"])
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
         options.steps = try a.int("steps", default: options.steps, in: 1...100_000_000)
@@ -42,6 +45,7 @@ enum TrainDiTCommand {
         options.learningRate = try a.double("lr", default: options.learningRate, in: 1e-7...1)
         options.seed = try a.uint64("seed", default: options.seed)
         options.curriculumSteps = try a.int("curriculum", default: 0, in: 0...100_000_000)
+        options.reuse = try a.int("reuse", default: options.reuse, in: 1...1000)
         options.warmupSteps = min(options.warmupSteps, max(1, options.steps / 10))
         let minutes = try a.double("minutes", default: .infinity, in: 0.01...1e9)
         let checkpoint = a.string("checkpoint") ?? "checkpoints/dit.ckpt.safetensors"

@@ -22,15 +22,15 @@ extension DiffusionTransformer {
         }}}}
         let predicted = forward(xt, layout: layout, t: t, text: ids)
         var grad = Tensor<T>(uninitialized: x0.shape)
+        let weights = mask ?? Tensor<T>(shape: x0.shape, repeating: 1)
         var loss = 0.0, weight = 0.0
-        predicted.withUnsafePointer { p in target.withUnsafePointer { v in
-            let m = mask?.scalars
-            for i in 0..<x0.count { let w = m.map { Double($0[i]) } ?? 1; weight += w; let d = Double(p[i] - v[i]); loss += w * d * d }
-            let scale = 2 / max(weight, 1e-12)
+        predicted.withUnsafePointer { p in target.withUnsafePointer { v in weights.withUnsafePointer { w in
+            for i in 0..<x0.count { let d = Double(p[i] - v[i]); weight += Double(w[i]); loss += Double(w[i]) * d * d }
+            let scale = T(2 / max(weight, 1e-12))
             grad.withUnsafeMutablePointer { g in
-                for i in 0..<x0.count { g[i] = T(scale * (m.map { Double($0[i]) } ?? 1) * Double(p[i] - v[i])) }
+                for i in 0..<x0.count { g[i] = scale * w[i] * (p[i] - v[i]) }
             }
-        }}
+        }}}
         _ = backward(grad)
         return loss / max(weight, 1e-12)
     }
