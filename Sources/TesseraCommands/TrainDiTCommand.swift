@@ -32,7 +32,8 @@ enum TrainDiTCommand {
       --curriculum N      for the first N steps, only single objects moving in straight lines
       --reuse R           train on each encoded batch R times on average (default 4; fresh noise and
                           times each time), from a pool of 256 batches: encoding costs more than a step
-      --ship FILE         at the end, write the EMA weights (with config and tokenizer) to FILE
+      --ship FILE         at the end, write the EMA weights (with config, tokenizer and a latent-preview
+                          projection fitted to the autoencoder) to FILE
     """
 
     static func run(_ args: [String]) throws {
@@ -77,7 +78,11 @@ enum TrainDiTCommand {
             defer { saved.deallocate() }
             saved.update(from: model.store.values, count: model.store.count)
             trainer.ema.copyToStore()
-            try TrainCommand.wrap { try model.saveWeights(to: ship, tokenizer: tokenizer, extraMetadata: ["step": String(trainer.state.step)]) }
+            let preview = LatentPreviewFit.fitOnWorld(vae: vae)
+            let previewJSON = String(decoding: try JSONEncoder().encode(preview), as: UTF8.self)
+            try TrainCommand.wrap {
+                try model.saveWeights(to: ship, tokenizer: tokenizer, extraMetadata: ["step": String(trainer.state.step), "latent_preview": previewJSON])
+            }
             model.store.values.update(from: saved, count: model.store.count)
             printError("shipped EMA weights (step \(trainer.state.step)) to \(ship)")
         }

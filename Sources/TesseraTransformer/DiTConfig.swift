@@ -47,7 +47,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
     /// d256, 8 blocks, 4 heads of 64 (RoPE 16/24/24), 2 text layers: 13.6M parameters (11.6M in
     /// the DiT blocks, about LESSONS' largest model); see docs/architecture.md for its throughput.
     public static let small = DiTConfig(width: 256, depth: 8, heads: 4)
-    /// d192, 6 blocks, 3 heads of 64: 6.1M parameters, about 1.4x the small model's samples/s;
+    /// d192, 6 blocks, 3 heads of 64: 6.1M parameters, about twice the small model's samples/s;
     /// for curriculum and motion experiments.
     public static let compact = DiTConfig(width: 192, depth: 6, heads: 3)
     /// For tests: d24, 2 blocks, 2 heads of 12, one text layer.

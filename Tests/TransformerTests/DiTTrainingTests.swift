@@ -94,3 +94,25 @@ final class DiTTrainingTests: XCTestCase {
         XCTAssertNotEqual(a, d)
     }
 }
+
+final class DiTWeightsTests: XCTestCase {
+    func testWeightsRoundTripWithConfigAndTokenizer() throws {
+        let tokenizer = TextTokenizer.world(maxLength: 12, sampledScenes: 50)
+        var config = DiTConfig.tiny
+        config.vocabularySize = tokenizer.vocabularySize
+        config.maxTextLength = 12
+        config.attention = .factorized
+        let model = DiffusionTransformer<Float>(config: config, seed: 11)
+        for i in 0..<model.store.count { model.store.values[i] += Float(i % 7) * 0.01 }
+        let path = NSTemporaryDirectory() + "dit-weights-\(getpid()).safetensors"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model.saveWeights(to: path, tokenizer: tokenizer)
+        let (loaded, loadedTokenizer) = try DiffusionTransformer<Float>.load(path: path)
+        XCTAssertEqual(loaded.config, config)
+        XCTAssertEqual(loadedTokenizer, tokenizer)
+        XCTAssertEqual(Array(UnsafeBufferPointer(start: loaded.store.values, count: loaded.store.count)),
+                       Array(UnsafeBufferPointer(start: model.store.values, count: model.store.count)))
+        XCTAssertEqual(loaded.store.entries.map(\.name), model.store.entries.map(\.name))
+        XCTAssert(model.store.entries.contains { $0.name == "blocks.1.adaLN_modulation.weight" })
+    }
+}
