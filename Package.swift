@@ -43,6 +43,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["TesseraMedia", "TesseraTestSupport"]),
         .testTarget(name: "TransformerTests", dependencies: ["TesseraTransformer", "TesseraSampler", "TesseraWorld", "TesseraTestSupport"]),
         .testTarget(name: "SamplerTests", dependencies: ["TesseraSampler", "TesseraTestSupport"]),
-        .testTarget(name: "CommandTests", dependencies: ["TesseraCommands", "TesseraMedia", "TesseraTestSupport"]),
+        .testTarget(name: "CommandTests", dependencies: ["TesseraCommands", "TesseraMedia", "TesseraAutoencoder", "TesseraTransformer",
+                                                     "TesseraTestSupport"]),
     ]
 )

@@ -56,7 +56,7 @@ final class DiTTrainer {
             }
             throw error
         }
-        if state.config != expected {
+        if (try? DiTDescription.decode(state.config)) != (try? DiTDescription.decode(expected)) {
             throw CommandError("\(path) was trained with another DiT config or tokenizer; resume with the same --preset and --attention, or start a new --checkpoint")
         }
     }

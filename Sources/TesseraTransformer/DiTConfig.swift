@@ -57,7 +57,11 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         ["small": small, "compact": compact, "tiny": tiny][name]
     }
 
-    public var json: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data(), as: UTF8.self) }
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
 
     public func validate() -> String? {
         if width % heads != 0 { return "width \(width) does not split into \(heads) heads" }

@@ -8,7 +8,11 @@ public struct DiTDescription: Codable, Equatable, Sendable {
     public var config: DiTConfig
     public var tokenizer: TextTokenizer
     public init(config: DiTConfig, tokenizer: TextTokenizer) { self.config = config; self.tokenizer = tokenizer }
-    public var json: String { String(decoding: (try? JSONEncoder().encode(self)) ?? Data(), as: UTF8.self) }
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
     public static func decode(_ text: String) throws -> DiTDescription { try JSONDecoder().decode(DiTDescription.self, from: Data(text.utf8)) }
 }
 
