@@ -93,7 +93,8 @@ public final class DiffusionTransformer<T: TensorScalar> {
         return dx
     }
 
-    /// Velocity without keeping caches around for training (inference convenience).
+    /// Velocity, as a call (sampler closures read better); same as `forward`, whose caches are simply
+    /// replaced by the next call.
     public func callAsFunction(_ x: Tensor<T>, layout: TokenLayout, t: [Double], text ids: [[Int]]) -> Tensor<T> {
         forward(x, layout: layout, t: t, text: ids)
     }
