@@ -27,8 +27,11 @@ let package = Package(
         .target(name: "TesseraMedia", dependencies: ["CFFmpeg"], swiftSettings: optimize),
         .target(name: "TesseraAutoencoder", dependencies: ["TesseraEngine", "TesseraMedia"],
                 resources: [.copy("Resources")], swiftSettings: optimize),
+        .target(name: "TesseraTransformer", dependencies: ["TesseraEngine", "TesseraWorld"], swiftSettings: optimize),
+        .target(name: "TesseraSampler", dependencies: ["TesseraEngine"], swiftSettings: optimize),
         .target(name: "TesseraCommands",
-                dependencies: ["TesseraEngine", "TesseraWorld", "TesseraMedia", "TesseraAutoencoder", "CCBLAS"],
+                dependencies: ["TesseraEngine", "TesseraWorld", "TesseraMedia", "TesseraAutoencoder", "TesseraTransformer",
+                               "TesseraSampler", "CCBLAS"],
                 swiftSettings: optimize),
         .executableTarget(name: "tessera", dependencies: ["TesseraCommands"], swiftSettings: optimize),
 
@@ -38,6 +41,9 @@ let package = Package(
         .testTarget(name: "WorldTests", dependencies: ["TesseraWorld", "TesseraMedia", "TesseraTestSupport"]),
         .testTarget(name: "AutoencoderTests", dependencies: ["TesseraAutoencoder", "TesseraTestSupport"]),
         .testTarget(name: "MediaTests", dependencies: ["TesseraMedia", "TesseraTestSupport"]),
-        .testTarget(name: "CommandTests", dependencies: ["TesseraCommands", "TesseraMedia", "TesseraTestSupport"]),
+        .testTarget(name: "TransformerTests", dependencies: ["TesseraTransformer", "TesseraSampler", "TesseraWorld", "TesseraTestSupport"]),
+        .testTarget(name: "SamplerTests", dependencies: ["TesseraSampler", "TesseraTestSupport"]),
+        .testTarget(name: "CommandTests", dependencies: ["TesseraCommands", "TesseraMedia", "TesseraAutoencoder", "TesseraTransformer",
+                                                     "TesseraTestSupport"]),
     ]
 )

@@ -8,7 +8,7 @@ enum BenchCommand {
         name: "bench",
         summary: "measure speed: kernels (GEMM, attention, conv3d, layer norm, transformer block)",
         help: """
-        usage: tessera bench kernels [--json] [--quick] [--threads N]
+        usage: tessera bench kernels|vae|dit [--json] [--quick] [--threads N] [--presets small,compact]
 
         Times the engine's kernels and reports GFLOP/s beside the GEMM peak measured in the same run,
         with the OpenBLAS core in use. Measure with OPENBLAS_CORETYPE unset (env -u OPENBLAS_CORETYPE):
@@ -18,19 +18,24 @@ enum BenchCommand {
           --json        print one JSON object instead of a table
           --quick       fewer shapes and shorter timing (a smoke test, not a measurement)
           --threads N   worker threads (default: all cores)
+          --presets P   dit: comma-separated DiT presets to time (default small)
         """,
         run: { args in
-            let a = try Arguments(args, command: "bench", options: ["threads"], booleanFlags: ["json", "quick"])
+            let a = try Arguments(args, command: "bench", options: ["threads", "presets"], booleanFlags: ["json", "quick"])
             guard let suite = a.positionals.first else {
                 throw CommandError.usage("`tessera bench` needs a suite: kernels")
             }
             try a.expectPositionals(atMost: 1, what: "suite")
-            guard ["kernels", "vae"].contains(suite) else {
-                throw CommandError.usage("unknown benchmark suite '\(suite)'; accepted: kernels, vae")
+            guard ["kernels", "vae", "dit"].contains(suite) else {
+                throw CommandError.usage("unknown benchmark suite '\(suite)'; accepted: kernels, vae, dit")
             }
             Parallel.workers = try a.int("threads", default: Parallel.workers, in: 1...64)
             if let warning = BLAS.coreWarning { printError("warning: \(warning)") }
             let json = a.flag("json")
+            if suite == "dit" {
+                try BenchDiT.run(json: json, quick: a.flag("quick"), presets: (a.string("presets") ?? "small").split(separator: ",").map(String.init))
+                return
+            }
             if suite == "vae" {
                 try runVAE(json: json, quick: a.flag("quick"))
                 return

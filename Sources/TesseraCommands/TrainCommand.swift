@@ -6,7 +6,7 @@ import TesseraAutoencoder
 enum TrainCommand {
     static let command = Command(
         name: "train",
-        summary: "train a model: vae (the video autoencoder)",
+        summary: "train a model: vae (the video autoencoder) or dit (the diffusion transformer)",
         help: """
         usage: tessera train vae [--steps N] [--clips-per-step K] [--lr X] [--seed S] [--data DIR]
                                  [--checkpoint FILE] [--resume] [--minutes M] [--ship FILE] [--init FILE]
@@ -28,12 +28,18 @@ enum TrainCommand {
           --init FILE         start from these autoencoder weights (fine-tuning)
           --minutes M         stop (with a checkpoint) after M minutes
           --ship FILE         at the end, write EMA weights + latent statistics to FILE
+
+        \(TrainDiTCommand.help)
         """,
         run: { args in
+            if args.first == "dit" {
+                try TrainDiTCommand.run(args)
+                return
+            }
             let a = try Arguments(args, command: "train", options: ["steps", "clips-per-step", "lr", "seed", "data", "checkpoint",
                                                                     "minutes", "ship", "init"], booleanFlags: ["resume"])
             guard a.positionals == ["vae"] else {
-                throw CommandError.usage("`tessera train` needs a model: vae")
+                throw CommandError.usage("`tessera train` needs a model: vae or dit")
             }
             var options = AutoencoderTrainingOptions()
             options.steps = try a.int("steps", default: options.steps, in: 1...10_000_000)

@@ -87,6 +87,7 @@ public final class ParameterStore<T: TensorScalar> {
 
     public func entry(named name: String) -> Entry? { indexByName[name].map { entries[$0] } }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func zeroGrads() { grads.update(repeating: 0, count: count) }
 
     /// The values of one parameter as a tensor (a copy).
@@ -98,6 +99,7 @@ public final class ParameterStore<T: TensorScalar> {
     }
 
     /// Global L2 norm of the gradients, accumulated in Double.
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func gradNorm() -> Double {
         var s = 0.0
         for i in 0..<count { let g = Double(grads[i]); s += g * g }

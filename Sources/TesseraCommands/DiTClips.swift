@@ -1,0 +1,112 @@
+// Training batches for the DiT: world clips rendered on the fly at native aspect ratios in size
+// buckets (every clip of a batch shares one token grid), or clips of an imported dataset, encoded
+// by the autoencoder. Captions: mostly detailed, 20% short, 10% dropped to the null caption.
+import TesseraEngine
+import TesseraAutoencoder
+import TesseraMedia
+import TesseraTransformer
+import TesseraWorld
+
+struct DiTBucket: Equatable {
+    var width: Int, height: Int, frames: Int
+}
+
+struct DiTBatch {
+    var latent: Tensor<Float>   // (B, Fz, Hz, Wz, C) raw
+    var captions: [String]      // "" = null caption
+    var bucket: DiTBucket
+}
+
+struct DiTClipSource {
+    /// Preview-size frames at 16:9, 9:16, 1:1 and about 4:3 (landscape and portrait).
+    static let sizes: [(Int, Int)] = [(128, 72), (72, 128), (96, 96), (112, 80), (80, 112)]
+    /// Frame counts and their probabilities: images teach shape and colour cheaply; clips teach motion.
+    static let durations: [(frames: Int, weight: Double)] = [(1, 0.25), (9, 0.30), (17, 0.20), (25, 0.15), (49, 0.10)]
+    /// Occasional larger single images (full-size composition at one frame's cost).
+    static let largeImages: [(Int, Int)] = [(256, 144), (144, 256), (192, 192)]
+
+    let sampler: SceneSampler
+    let dataset: (reader: DatasetReader, entries: [DatasetEntry])?
+    let tokenBudget: Int
+    let captionDropout = 0.1
+    let shortCaptionRate = 0.2
+    /// Steps during which scenes are restricted to one object with a large straight motion.
+    let curriculumSteps: Int
+
+    init(seed: UInt64, dataDirectory: String?, tokenBudget: Int, curriculumSteps: Int) throws {
+        sampler = SceneSampler(seed: seed)
+        if let dir = dataDirectory {
+            let reader = try DatasetReader(directory: dir)
+            guard !reader.entries.isEmpty else { throw CommandError("dataset '\(dir)' has no clips; add some with `tessera import`") }
+            dataset = (reader, reader.entries)
+        } else {
+            dataset = nil
+        }
+        self.tokenBudget = tokenBudget
+        self.curriculumSteps = curriculumSteps
+    }
+
+    static func tokens(_ b: DiTBucket) -> Int { (1 + (b.frames - 1) / 4) * ((b.height / 8 + 1) / 2) * ((b.width / 8 + 1) / 2) }
+
+    func bucket(_ rng: inout RandomGenerator) -> DiTBucket {
+        if rng.uniform() < 0.05 {
+            let (w, h) = rng.pick(DiTClipSource.largeImages)
+            return DiTBucket(width: w, height: h, frames: 1)
+        }
+        let (w, h) = rng.pick(DiTClipSource.sizes)
+        var u = rng.uniform(), frames = 1
+        for d in DiTClipSource.durations { if u < d.weight { frames = d.frames; break }; u -= d.weight }
+        return DiTBucket(width: w, height: h, frames: frames)
+    }
+
+    /// One batch at step `step`: a bucket, then as many clips as fit in the token budget.
+    func batch(step: Int, vae: VideoAutoencoder, rng: inout RandomGenerator) -> DiTBatch {
+        let b = bucket(&rng)
+        let count = max(1, tokenBudget / DiTClipSource.tokens(b))
+        var latents: [Tensor<Float>] = [], captions: [String] = []
+        for k in 0..<count {
+            let (video, detailed, short) = clip(index: step * 64 + k, bucket: b, curriculum: step < curriculumSteps, rng: &rng)
+            latents.append(vae.encode(Tensor(video: video)))
+            let u = rng.uniform()
+            captions.append(u < captionDropout ? "" : (u < captionDropout + shortCaptionRate ? short : detailed))
+        }
+        let shape = latents[0].shape
+        var values: [Float] = []
+        values.reserveCapacity(count * latents[0].count)
+        for l in latents { values += l.scalars }
+        return DiTBatch(latent: Tensor(shape: [count] + shape.dropFirst(), values: values), captions: captions, bucket: b)
+    }
+
+    func clip(index: Int, bucket b: DiTBucket, curriculum: Bool, rng: inout RandomGenerator) -> (Video, String, String) {
+        if let dataset, let v = datasetClip(dataset.reader, dataset.entries, bucket: b, rng: &rng) { return v }
+        var scene = sampler.captioned(index: index)
+        if curriculum {
+            // One object moving in a straight line: the cheapest motion signal (LESSONS.md).
+            let straight: Set<MotionKind> = [.left, .right, .up, .down]
+            for j in 1..<200 {
+                if scene.scene.objects.count == 1, let kind = scene.scene.objects.first?.motion.kind, straight.contains(kind) { break }
+                scene = sampler.captioned(index: index &* 211 &+ j)
+            }
+        }
+        return (Renderer.render(scene.scene, width: b.width, height: b.height, frames: b.frames), scene.detailed, scene.short)
+    }
+
+    /// A random crop of a dataset clip at the bucket size; nil when the clip is smaller than the bucket
+    /// (a world clip is used instead).
+    func datasetClip(_ reader: DatasetReader, _ entries: [DatasetEntry], bucket b: DiTBucket, rng: inout RandomGenerator) -> (Video, String, String)? {
+        let entry = rng.pick(entries)
+        guard entry.width >= b.width, entry.height >= b.height, entry.frames >= b.frames,
+              let v = try? reader.loadClip(entry) else { return nil }
+        let x = rng.int(below: v.width - b.width + 1), y = rng.int(below: v.height - b.height + 1)
+        let f0 = rng.int(below: v.frameCount - b.frames + 1)
+        var out = [UInt8](repeating: 0, count: b.frames * b.width * b.height * 3)
+        for f in 0..<b.frames {
+            for row in 0..<b.height {
+                let src = ((f0 + f) * v.height + y + row) * v.width * 3 + x * 3
+                let dst = (f * b.height + row) * b.width * 3
+                out[dst..<(dst + b.width * 3)] = v.pixels[src..<(src + b.width * 3)]
+            }
+        }
+        return (Video(width: b.width, height: b.height, fps: v.fps, pixels: out), entry.detailed, entry.short)
+    }
+}

@@ -1,0 +1,90 @@
+// `tessera train dit`: trains the diffusion transformer on VAE latents of world clips (or a dataset).
+import Foundation
+import TesseraEngine
+import TesseraAutoencoder
+import TesseraTransformer
+
+enum TrainDiTCommand {
+    static let help = """
+    usage: tessera train dit [--preset small|compact] [--attention full|factorized] [--steps N]
+                             [--token-budget T] [--lr X] [--seed S] [--vae FILE] [--data DIR]
+                             [--checkpoint FILE] [--resume] [--minutes M] [--curriculum N] [--reuse R]
+                             [--ship FILE]
+
+    Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
+    clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
+    (single images, 9/17/25/49 frames), encoded by the autoencoder; or on an imported dataset.
+    Each step is one size bucket with as many clips as fit in the token budget. Prints a progress
+    line; saves a checkpoint (weights, EMA, optimizer, step, RNG, config) every 5 minutes and at the end.
+
+    options:
+      --preset P          model size: small (d256 x 8, default) or compact (d192 x 6)
+      --attention A       full (default) or factorized spatial/temporal attention
+      --steps N           total optimizer steps (default 100000), for the learning-rate schedule
+      --token-budget T    video tokens per step (default 1024): batch = T / tokens per clip
+      --lr X              peak learning rate (default 0.0003), warm-up then cosine decay
+      --seed S            seed of data, noise and initial weights (default 1)
+      --vae FILE          autoencoder weights (default: the shipped weights)
+      --data DIR          train on a dataset folder (made by `tessera import`) instead of the world
+      --checkpoint FILE   checkpoint path (default checkpoints/dit.ckpt.safetensors)
+      --resume            continue from --checkpoint
+      --minutes M         stop (with a checkpoint) after M minutes
+      --curriculum N      for the first N steps, only single objects moving in straight lines
+      --reuse R           train on each encoded batch R times on average (default 4; fresh noise and
+                          times each time), from a pool of 256 batches: encoding costs more than a step
+      --ship FILE         at the end, write the EMA weights (with config, tokenizer and a latent-preview
+                          projection fitted to the autoencoder) to FILE
+    """
+
+    static func run(_ args: [String]) throws {
+        let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
+                                                                "checkpoint", "minutes", "curriculum", "reuse", "ship"], booleanFlags: ["resume"])
+        try a.expectPositionals(atMost: 1, what: "model")
+        var options = DiTTrainingOptions()
+        options.steps = try a.int("steps", default: options.steps, in: 1...100_000_000)
+        options.tokenBudget = try a.int("token-budget", default: options.tokenBudget, in: 1...1_000_000)
+        options.learningRate = try a.double("lr", default: options.learningRate, in: 1e-7...1)
+        options.seed = try a.uint64("seed", default: options.seed)
+        options.curriculumSteps = try a.int("curriculum", default: 0, in: 0...100_000_000)
+        options.reuse = try a.int("reuse", default: options.reuse, in: 1...1000)
+        options.warmupSteps = min(options.warmupSteps, max(1, options.steps / 10))
+        let minutes = try a.double("minutes", default: .infinity, in: 0.01...1e9)
+        let checkpoint = a.string("checkpoint") ?? "checkpoints/dit.ckpt.safetensors"
+        let presetName = a.string("preset") ?? "small"
+        guard var config = DiTConfig.preset(named: presetName), presetName != "tiny" else {
+            throw CommandError.usage("unknown --preset '\(presetName)'; accepted: small, compact")
+        }
+        if let mode = a.string("attention") {
+            guard let m = AttentionMode(rawValue: mode) else { throw CommandError.usage("unknown --attention '\(mode)'; accepted: full, factorized") }
+            config.attention = m
+        }
+        let vae = try TrainCommand.wrap { try VideoAutoencoder.loadWeights(path: a.string("vae")) }
+        let tokenizer = TextTokenizer.world(maxLength: config.maxTextLength)
+        config.vocabularySize = tokenizer.vocabularySize
+        config.latentChannels = vae.config.latentChannels
+        let model = DiffusionTransformer<Float>(config: config, seed: options.seed)
+        let trainer = DiTTrainer(model: model, tokenizer: tokenizer, vae: vae, options: options)
+        if a.flag("resume") {
+            guard FileManager.default.fileExists(atPath: checkpoint) else { throw CommandError("--resume: no checkpoint at '\(checkpoint)'") }
+            try TrainCommand.wrap { try trainer.resume(from: checkpoint) }
+            printError("resumed from \(checkpoint) at step \(trainer.state.step)")
+        }
+        let source = try DiTClipSource(seed: options.seed, dataDirectory: a.string("data"), tokenBudget: options.tokenBudget,
+                                       curriculumSteps: options.curriculumSteps)
+        printError("training dit (\(presetName), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, BLAS \(BLAS.coreName), \(Parallel.workers) threads")
+        try TrainCommand.wrap { try trainer.train(source: source, checkpointPath: checkpoint, stopAfterSeconds: minutes * 60) { printError($0) } }
+        if let ship = a.string("ship") {
+            let saved = UnsafeMutablePointer<Float>.allocate(capacity: model.store.count)
+            defer { saved.deallocate() }
+            saved.update(from: model.store.values, count: model.store.count)
+            trainer.ema.copyToStore()
+            let preview = LatentPreviewFit.fitOnWorld(vae: vae)
+            let previewJSON = String(decoding: try JSONEncoder().encode(preview), as: UTF8.self)
+            try TrainCommand.wrap {
+                try model.saveWeights(to: ship, tokenizer: tokenizer, extraMetadata: ["step": String(trainer.state.step), "latent_preview": previewJSON])
+            }
+            model.store.values.update(from: saved, count: model.store.count)
+            printError("shipped EMA weights (step \(trainer.state.step)) to \(ship)")
+        }
+    }
+}

@@ -1,0 +1,60 @@
+// Rectified flow (Liu et al. 2022; SD3, Esser et al. 2024): a straight path from data to noise.
+//   x_t = (1 - t) x0 + t eps,   t in [0, 1] (t = 1 is pure noise), the model predicts v = eps - x0,
+//   so dx/dt = v and sampling integrates from t = 1 down to t = 0.
+// Training times are logit-normal (SD3) and then shifted towards noise for larger token counts:
+//   t' = s t / (1 + (s - 1) t),   s = sqrt(tokens / 256) clamped to [0.5, 6]
+// (more tokens carry the same image at higher redundancy, so they need more noise to be destroyed).
+import TesseraEngine
+
+public enum RectifiedFlow {
+    /// SD3's time shift; maps 0 -> 0 and 1 -> 1, monotonic for s > 0.
+    public static func shift(_ t: Double, by s: Double) -> Double {
+        s * t / (1 + (s - 1) * t)
+    }
+
+    /// Resolution-dependent shift: sqrt(tokens / baseTokens), clamped to [0.5, 6].
+    public static func shiftFactor(tokens: Int, baseTokens: Int = 256) -> Double {
+        min(6, max(0.5, (Double(tokens) / Double(baseTokens)).squareRoot()))
+    }
+
+    /// A training time: sigmoid(mean + std * n), n ~ N(0, 1), then shifted by `shift`.
+    public static func sampleTime(_ rng: inout RandomGenerator, shift s: Double, mean: Double = 0, std: Double = 1) -> Double {
+        let u = mean + std * rng.normal()
+        return shift(1 / (1 + Double.exp(-u)), by: s)
+    }
+
+    /// x_t = (1 - t) x0 + t eps and the target v = eps - x0, per sample b (t has B entries).
+    public static func noised<T: TensorScalar>(_ x0: Tensor<T>, noise: Tensor<T>, t: [Double]) -> (xt: Tensor<T>, velocity: Tensor<T>) {
+        precondition(x0.shape == noise.shape && x0.shape[0] == t.count, "x0 \(x0.shape), noise \(noise.shape), \(t.count) times")
+        let per = x0.count / t.count
+        var xt = Tensor<T>(uninitialized: x0.shape), v = Tensor<T>(uninitialized: x0.shape)
+        xt.withUnsafeMutablePointer { xp in v.withUnsafeMutablePointer { vp in x0.withUnsafePointer { a in noise.withUnsafePointer { e in
+            for b in 0..<t.count {
+                let tb = T(t[b])
+                for i in (b * per)..<((b + 1) * per) {
+                    xp[i] = (1 - tb) * a[i] + tb * e[i]
+                    vp[i] = e[i] - a[i]
+                }
+            }
+        }}}}
+        return (xt, v)
+    }
+
+    /// Noise levels for sampling with `steps` steps: uniform in t from 1 to 0, shifted by `shift`.
+    /// steps + 1 values, first 1, last 0, strictly decreasing.
+    public static func sigmas(steps: Int, shift s: Double = 1) -> [Double] {
+        precondition(steps >= 1, "need at least one step")
+        return (0...steps).map { shift(1 - Double($0) / Double(steps), by: s) }
+    }
+}
+
+/// Classifier-free guidance: v = v_u + g (v_c - v_u).
+public func classifierFreeGuidance<T: TensorScalar>(unconditional vu: Tensor<T>, conditional vc: Tensor<T>, scale g: Double) -> Tensor<T> {
+    precondition(vu.shape == vc.shape, "guidance shapes \(vu.shape) vs \(vc.shape)")
+    var out = Tensor<T>(uninitialized: vu.shape)
+    let gs = T(g)
+    out.withUnsafeMutablePointer { o in vu.withUnsafePointer { u in vc.withUnsafePointer { c in
+        for i in 0..<vu.count { o[i] = u[i] + gs * (c[i] - u[i]) }
+    }}}
+    return out
+}

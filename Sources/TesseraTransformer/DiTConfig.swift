@@ -1,0 +1,73 @@
+// Configuration of the diffusion transformer, with named presets (DiT's `DiT_models` registry).
+import Foundation
+
+public enum AttentionMode: String, Codable, Sendable {
+    /// Every block attends over the whole spacetime grid of a sample.
+    case full
+    /// Blocks alternate: even blocks attend within each frame, odd blocks across frames at each
+    /// position (Latte's interleaved variant); same parameters as `full`, fewer score entries.
+    case factorized
+}
+
+public struct DiTConfig: Codable, Equatable, Sendable {
+    public var width: Int
+    public var depth: Int
+    public var heads: Int
+    public var mlpRatio: Int
+    /// Spatial patch (ph, pw) of a latent frame; one latent frame per token (pt = 1).
+    public var patch: [Int]
+    public var latentChannels: Int
+    public var attention: AttentionMode
+    public var textLayers: Int
+    public var maxTextLength: Int
+    public var vocabularySize: Int
+
+    enum CodingKeys: String, CodingKey {
+        case width, depth, heads, patch, attention
+        case mlpRatio = "mlp_ratio", latentChannels = "latent_channels", textLayers = "text_layers"
+        case maxTextLength = "max_text_length", vocabularySize = "vocabulary_size"
+    }
+
+    public init(width: Int, depth: Int, heads: Int, mlpRatio: Int = 4, patch: [Int] = [2, 2], latentChannels: Int = 16,
+                attention: AttentionMode = .full, textLayers: Int = 2, maxTextLength: Int = 48, vocabularySize: Int = 0) {
+        self.width = width; self.depth = depth; self.heads = heads; self.mlpRatio = mlpRatio; self.patch = patch
+        self.latentChannels = latentChannels; self.attention = attention; self.textLayers = textLayers
+        self.maxTextLength = maxTextLength; self.vocabularySize = vocabularySize
+    }
+
+    public var headDim: Int { width / heads }
+    public var tokenWidth: Int { patch[0] * patch[1] * latentChannels }
+    public var ropePairs: RoPEPairs { RoPEPairs(headDim: headDim) }
+
+    /// Scope of block `i`'s self-attention.
+    public func scope(ofBlock i: Int) -> AttentionScope {
+        attention == .full ? .full : (i % 2 == 0 ? .spatial : .temporal)
+    }
+
+    /// d256, 8 blocks, 4 heads of 64 (RoPE 16/24/24), 2 text layers: 13.6M parameters (11.6M in
+    /// the DiT blocks, about LESSONS' largest model); see docs/architecture.md for its throughput.
+    public static let small = DiTConfig(width: 256, depth: 8, heads: 4)
+    /// d192, 6 blocks, 3 heads of 64: 6.1M parameters, about twice the small model's samples/s;
+    /// for curriculum and motion experiments.
+    public static let compact = DiTConfig(width: 192, depth: 6, heads: 3)
+    /// For tests: d24, 2 blocks, 2 heads of 12, one text layer.
+    public static let tiny = DiTConfig(width: 24, depth: 2, heads: 2, mlpRatio: 2, latentChannels: 4, textLayers: 1, maxTextLength: 8)
+
+    public static func preset(named name: String) -> DiTConfig? {
+        ["small": small, "compact": compact, "tiny": tiny][name]
+    }
+
+    public var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    public func validate() -> String? {
+        if width % heads != 0 { return "width \(width) does not split into \(heads) heads" }
+        if headDim % 2 != 0 || headDim < 6 { return "head dimension \(headDim) must be even and at least 6 for RoPE" }
+        if patch.count != 2 || patch.contains(where: { $0 < 1 }) { return "patch must be [ph, pw], got \(patch)" }
+        if vocabularySize < 3 { return "vocabulary size \(vocabularySize) is too small (set it from the tokenizer)" }
+        return nil
+    }
+}

@@ -1,0 +1,110 @@
+// The diffusion transformer: video tokens + noise level + caption -> velocity (rectified flow).
+//
+//   tokens x: (B, T, P)  normalised, padded, patchified latent (LatentPatches), T = F * rows * cols
+//   t: (B) noise level in [0, 1];  ids: (B, L) caption token ids (TextTokenizer)
+//   h = x_embedder(x)                                   (B, T, D)
+//   text = text(ids)                                    (B, L, D)
+//   c = t_embedder(t) + text_pool(mean_L text)          (B, D);  s = SiLU(c)
+//   h = blocks[i](h, s, text)   (RoPE self-attention, cross-attention, MLP; adaLN-zero)
+//   v = final_layer(h, s)                               (B, T, P)
+// Parameter names are the checkpoint keys ("blocks.3.attn.qkv.weight", "text.token_embedding").
+import TesseraEngine
+
+public final class DiffusionTransformer<T: TensorScalar> {
+    public let config: DiTConfig
+    public let store: ParameterStore<T>
+    public let inputEmbedding: Linear<T>        // x_embedder: (D, P)
+    public let timestep: TimestepEmbedder<T>    // t_embedder
+    public let text: TextEncoder<T>             // text
+    public let textPool: Linear<T>              // text_pool: (D, D)
+    public let blocks: [DiTBlock<T>]
+    public let final: FinalLayer<T>             // final_layer
+    private let conditioningAct = SiLU<T>()
+    private var ropeCache: (layout: TokenLayout, table: RoPETable<T>)?
+    private var textLength = 0
+
+    public init(config: DiTConfig, seed: UInt64 = 0) {
+        if let problem = config.validate() { preconditionFailure("DiTConfig: \(problem)") }
+        self.config = config
+        let store = ParameterStore<T>(seed: seed)
+        self.store = store
+        let d = config.width
+        inputEmbedding = Linear(store, "x_embedder", in: config.tokenWidth, out: d)
+        timestep = TimestepEmbedder(store, "t_embedder", width: d)
+        text = TextEncoder(store, "text", vocabularySize: config.vocabularySize, maxLength: config.maxTextLength, width: d,
+                           heads: config.heads, layers: config.textLayers, mlpRatio: config.mlpRatio)
+        textPool = Linear(store, "text_pool", in: d, out: d)
+        blocks = (0..<config.depth).map {
+            DiTBlock(store, "blocks.\($0)", width: d, heads: config.heads, mlpRatio: config.mlpRatio, scope: config.scope(ofBlock: $0))
+        }
+        final = FinalLayer(store, "final_layer", width: d, out: config.tokenWidth)
+    }
+
+    public var parameterCount: Int { store.count }
+
+    func rope(for layout: TokenLayout) -> RoPETable<T> {
+        if let c = ropeCache, c.layout == layout { return c.table }
+        let coordinates = RoPETable<T>.gridCoordinates(frames: layout.frames, rows: layout.rows, columns: layout.columns,
+                                                       patch: (config.patch[0], config.patch[1]), latentHeight: layout.latentHeight)
+        let table = RoPETable<T>(coordinates: coordinates, pairs: config.ropePairs)
+        ropeCache = (layout, table)
+        return table
+    }
+
+    /// Predicted velocity (B, T, P). Caches what `backward` needs.
+    public func forward(_ x: Tensor<T>, layout: TokenLayout, t: [Double], text ids: [[Int]]) -> Tensor<T> {
+        let (b, n, p) = x.shape3
+        precondition(n == layout.tokens && p == config.tokenWidth && t.count == b && ids.count == b,
+                     "DiT input \(x.shape) does not match layout \(layout), \(t.count) times, \(ids.count) captions")
+        let d = config.width
+        let context = text.forward(ids)   // (B, L, D)
+        textLength = context.shape[1]
+        let pooled = Tensor<T>(shape: [b, d], values: meanOverTokens(context))
+        var c = timestep.forward(t)
+        accumulate(&c, textPool.forward(pooled))
+        let s = conditioningAct.forward(c)   // (B, D)
+        let rope = rope(for: layout)
+        var h = inputEmbedding.forward(x)
+        for block in blocks { h = block.forward(h, conditioning: s, text: context, layout: layout, rope: rope) }
+        return final.forward(h, conditioning: s)
+    }
+
+    /// Returns d(loss)/d(x); adds every parameter gradient into the store.
+    public func backward(_ dv: Tensor<T>) -> Tensor<T> {
+        var (dh, ds) = final.backward(dv)
+        var dContext: Tensor<T>?
+        for block in blocks.reversed() {
+            let g = block.backward(dh)
+            dh = g.dx
+            accumulate(&ds, g.dConditioning)
+            if dContext == nil { dContext = g.dText } else { accumulate(&dContext!, g.dText) }
+        }
+        let dx = inputEmbedding.backward(dh)
+        let dc = conditioningAct.backward(ds)
+        timestep.backward(dc)
+        let dPooled = textPool.backward(dc)   // (B, D)
+        let (b, d) = dPooled.shape2
+        let l = textLength
+        var dText = dContext ?? Tensor<T>(zeros: [b, l, d])
+        dText.withUnsafeMutablePointer { g in dPooled.withUnsafePointer { dp in
+            for i in 0..<b { for j in 0..<l { Elementwise.accumulate(dp + i * d, into: g + (i * l + j) * d, count: d, alpha: 1 / T(l)) } }
+        }}
+        text.backward(dText)
+        return dx
+    }
+
+    /// Velocity, as a call (sampler closures read better); same as `forward`, whose caches are simply
+    /// replaced by the next call.
+    public func callAsFunction(_ x: Tensor<T>, layout: TokenLayout, t: [Double], text ids: [[Int]]) -> Tensor<T> {
+        forward(x, layout: layout, t: t, text: ids)
+    }
+
+    func meanOverTokens(_ x: Tensor<T>) -> [T] {
+        let (b, l, d) = x.shape3
+        var out = [T](repeating: 0, count: b * d)
+        x.withUnsafePointer { p in
+            for i in 0..<b { for j in 0..<l { for k in 0..<d { out[i * d + k] += p[(i * l + j) * d + k] } } }
+        }
+        return out.map { $0 / T(l) }
+    }
+}

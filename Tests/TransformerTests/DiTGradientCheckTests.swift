@@ -1,0 +1,109 @@
+// Finite-difference checks (Double) of the DiT's new layers: RoPE, a whole DiT block (RoPE
+// self-attention in each scope, cross-attention, adaLN-zero, MLP), the text encoder, and the
+// whole tiny model end to end (input and every parameter).
+import XCTest
+import TesseraEngine
+import TesseraTestSupport
+import TesseraTransformer
+
+final class DiTGradientCheckTests: XCTestCase {
+    let tolerance = 1e-6
+
+    /// Zero-initialised parameters (adaLN, output layers) would hide most gradients: nudge all.
+    func perturb(_ store: ParameterStore<Double>, scale: Double = 0.1) {
+        for i in 0..<store.count { store.values[i] += scale * Double((i * 7919) % 13 - 6) / 6 }
+    }
+
+    func parameters(_ store: ParameterStore<Double>) -> [Double] { Array(UnsafeBufferPointer(start: store.values, count: store.count)) }
+    func gradients(_ store: ParameterStore<Double>) -> [Double] { Array(UnsafeBufferPointer(start: store.grads, count: store.count)) }
+
+    func testRoPERotationGradient() {
+        let (b, t, h, dh) = (2, 6, 2, 8)
+        let layout = TokenLayout(frames: 2, rows: 1, columns: 3, latentHeight: 3)
+        let coords = RoPETable<Double>.gridCoordinates(frames: 2, rows: 1, columns: 3, patch: (2, 2), latentHeight: layout.latentHeight)
+        let table = RoPETable<Double>(coordinates: coords, pairs: RoPEPairs(headDim: dh))
+        let ld = h * dh + 3   // strided rows, as inside a packed projection
+        let n = b * t * ld
+        let result = GradientCheck.run(inputs: [randomValues(n, seed: 1)], forward: { xs in
+            var x = xs[0]
+            x.withUnsafeMutableBufferPointer { RoPEOp.rotate($0.baseAddress!, ld: ld, batch: b, heads: h, headDim: dh, cos: table.cos, sin: table.sin, tokens: t) }
+            return x
+        }, backward: { _, dy in
+            var g = dy
+            g.withUnsafeMutableBufferPointer { RoPEOp.rotate($0.baseAddress!, ld: ld, batch: b, heads: h, headDim: dh, cos: table.cos, sin: table.sin, tokens: t, inverse: true) }
+            return [g]
+        })
+        XCTAssertLessThan(result.worstRelativeError, tolerance, "\(result)")
+    }
+
+    func checkBlock(scope: AttentionScope, file: StaticString = #filePath, line: UInt = #line) {
+        let store = ParameterStore<Double>(seed: 3)
+        let (d, heads) = (12, 2)
+        let block = DiTBlock(store, "block", width: d, heads: heads, mlpRatio: 2, scope: scope)
+        perturb(store)
+        let layout = TokenLayout(frames: 3, rows: 2, columns: 2, latentHeight: 3)
+        let (b, t, l) = (2, layout.tokens, 4)
+        let coords = RoPETable<Double>.gridCoordinates(frames: 3, rows: 2, columns: 2, patch: (2, 2), latentHeight: 3)
+        let rope = RoPETable<Double>(coordinates: coords, pairs: RoPEPairs(headDim: d / heads))
+        let inputs = [randomValues(b * t * d, seed: 10), randomValues(b * d, seed: 11), randomValues(b * l * d, seed: 12), parameters(store)]
+        func run(_ xs: [[Double]]) -> Tensor<Double> {
+            store.values.update(from: xs[3], count: store.count)
+            return block.forward(Tensor(shape: [b, t, d], values: xs[0]), conditioning: Tensor(shape: [b, d], values: xs[1]),
+                                 text: Tensor(shape: [b, l, d], values: xs[2]), layout: layout, rope: rope)
+        }
+        let result = GradientCheck.run(inputs: inputs, forward: { run($0).scalars }, backward: { xs, dy in
+            let y = run(xs)
+            store.zeroGrads()
+            let g = block.backward(Tensor(shape: y.shape, values: dy))
+            return [g.dx.scalars, g.dConditioning.scalars, g.dText.scalars, self.gradients(store)]
+        }, samplesPerInput: 150)
+        XCTAssertLessThan(result.worstRelativeError, tolerance, "\(scope): \(result)", file: file, line: line)
+    }
+
+    func testDiTBlockFullAttention() { checkBlock(scope: .full) }
+    func testDiTBlockSpatialAttention() { checkBlock(scope: .spatial) }
+    func testDiTBlockTemporalAttention() { checkBlock(scope: .temporal) }
+
+    func testTextEncoder() {
+        let store = ParameterStore<Double>(seed: 4)
+        let encoder = TextEncoder(store, "text", vocabularySize: 9, maxLength: 6, width: 8, heads: 2, layers: 2, mlpRatio: 2)
+        perturb(store, scale: 0.05)
+        let ids = [[3, 4, 4, 0, 0], [2, 0, 0, 0, 0]]
+        func run(_ xs: [[Double]]) -> Tensor<Double> {
+            store.values.update(from: xs[0], count: store.count)
+            return encoder.forward(ids)
+        }
+        let result = GradientCheck.run(inputs: [parameters(store)], forward: { run($0).scalars }, backward: { xs, dy in
+            let y = run(xs)
+            store.zeroGrads()
+            encoder.backward(Tensor(shape: y.shape, values: dy))
+            return [self.gradients(store)]
+        }, samplesPerInput: 200)
+        XCTAssertLessThan(result.worstRelativeError, tolerance, "\(result)")
+    }
+
+    func checkModel(_ attention: AttentionMode, file: StaticString = #filePath, line: UInt = #line) {
+        var config = DiTConfig.tiny
+        config.width = 12; config.heads = 2; config.vocabularySize = 11; config.maxTextLength = 5; config.attention = attention
+        let model = DiffusionTransformer<Double>(config: config, seed: 5)
+        perturb(model.store)
+        let layout = TokenLayout(frames: 2, rows: 2, columns: 3, latentHeight: 3)
+        let (b, t, p) = (2, layout.tokens, config.tokenWidth)
+        let times = [0.3, 0.85], ids = [[3, 5, 1, 0, 0], [2, 0, 0, 0, 0]]
+        func run(_ xs: [[Double]]) -> Tensor<Double> {
+            model.store.values.update(from: xs[1], count: model.store.count)
+            return model.forward(Tensor(shape: [b, t, p], values: xs[0]), layout: layout, t: times, text: ids)
+        }
+        let result = GradientCheck.run(inputs: [randomValues(b * t * p, seed: 20), parameters(model.store)],
+                                       forward: { run($0).scalars }, backward: { xs, dy in
+            let y = run(xs)
+            model.store.zeroGrads()
+            let dx = model.backward(Tensor(shape: y.shape, values: dy))
+            return [dx.scalars, self.gradients(model.store)]
+        }, samplesPerInput: 300)
+        XCTAssertLessThan(result.worstRelativeError, tolerance, "\(attention): \(result)", file: file, line: line)
+    }
+
+    func testWholeModelFullAttention() { checkModel(.full) }
+    func testWholeModelFactorizedAttention() { checkModel(.factorized) }
+}
