@@ -31,6 +31,14 @@ public enum AutoencoderBenchmarks {
                                                 height: size.height, frames: size.frames, seconds: decode.medianSeconds,
                                                 peakResidentBytes: ProcessMemory.peakResidentBytes(), gflops: 0))
             log(rows.last!.name)
+            ProcessMemory.resetPeak()
+            let tiled = Benchmark.measure("decode_tiled", flops: 0, minimumSeconds: 0.5, maximumRuns: 5) {
+                vae.decodeTiled(latent) { _, _ in }
+            }
+            rows.append(AutoencoderBenchmarkRow(name: "decode_tiled_\(size.width)x\(size.height)_f\(size.frames)", width: size.width,
+                                                height: size.height, frames: size.frames, seconds: tiled.medianSeconds,
+                                                peakResidentBytes: ProcessMemory.peakResidentBytes(), gflops: 0))
+            log(rows.last!.name)
         }
         return rows
     }
