@@ -27,8 +27,10 @@ let package = Package(
         .target(name: "TesseraMedia", dependencies: ["CFFmpeg"], swiftSettings: optimize),
         .target(name: "TesseraAutoencoder", dependencies: ["TesseraEngine", "TesseraMedia"],
                 resources: [.copy("Resources")], swiftSettings: optimize),
+        .target(name: "TesseraStudio", dependencies: ["CNcursesw", "TesseraEngine", "TesseraWorld", "TesseraMedia"],
+                swiftSettings: optimize),
         .target(name: "TesseraCommands",
-                dependencies: ["TesseraEngine", "TesseraWorld", "TesseraMedia", "TesseraAutoencoder", "CCBLAS"],
+                dependencies: ["TesseraEngine", "TesseraWorld", "TesseraMedia", "TesseraAutoencoder", "TesseraStudio", "CCBLAS"],
                 swiftSettings: optimize),
         .executableTarget(name: "tessera", dependencies: ["TesseraCommands"], swiftSettings: optimize),
 
@@ -38,6 +40,7 @@ let package = Package(
         .testTarget(name: "WorldTests", dependencies: ["TesseraWorld", "TesseraMedia", "TesseraTestSupport"]),
         .testTarget(name: "AutoencoderTests", dependencies: ["TesseraAutoencoder", "TesseraTestSupport"]),
         .testTarget(name: "MediaTests", dependencies: ["TesseraMedia", "TesseraTestSupport"]),
+        .testTarget(name: "StudioTests", dependencies: ["TesseraStudio", "TesseraMedia", "TesseraWorld"]),
         .testTarget(name: "CommandTests", dependencies: ["TesseraCommands", "TesseraMedia", "TesseraTestSupport"]),
     ]
 )

@@ -1,0 +1,5 @@
+import XCTest
+import TesseraMedia
+import TesseraStudio
+
+final class PlaceholderTests: XCTestCase { func testNothing() {} }
