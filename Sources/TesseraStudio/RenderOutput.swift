@@ -31,6 +31,17 @@ public struct RenderRecord: Codable, Equatable, Sendable {
         case steps, guidance, generator, modelHash = "model_hash", created, seconds
     }
 
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(video, forKey: .video); try c.encode(prompt, forKey: .prompt); try c.encode(caption, forKey: .caption)
+        try c.encode(captionEdited, forKey: .captionEdited); try c.encode(seed, forKey: .seed); try c.encode(aspect, forKey: .aspect)
+        try c.encode(width, forKey: .width); try c.encode(height, forKey: .height); try c.encode(duration, forKey: .duration)
+        try c.encode(frames, forKey: .frames); try c.encode(fps, forKey: .fps); try c.encode(steps, forKey: .steps)
+        try c.encode(guidance, forKey: .guidance); try c.encode(generator, forKey: .generator)
+        try c.encode(modelHash, forKey: .modelHash)   // null, not missing, when there is no model
+        try c.encode(created, forKey: .created); try c.encode(seconds, forKey: .seconds)
+    }
+
     /// The sidecar's path in `folder`.
     public func sidecarPath(in folder: String) -> String {
         folder + "/" + (video as NSString).deletingPathExtension + ".json"

@@ -48,7 +48,7 @@ public final class StudioApp {
         settingsPanel.diffusionSettingsApply = generator.usesDiffusionSettings
         gallery.folder = outputFolder
         preview.emptyMessage = "Type a prompt and press Enter to preview it here."
-        status.message = generator.usesDiffusionSettings ? "Ready" : "Ready · no trained model yet: videos come from the reference world renderer"
+        status.message = generator.usesDiffusionSettings ? "Ready" : "Ready · no trained model yet"
         updateExpansion()
     }
 

@@ -153,33 +153,43 @@ public struct TextEditor: Equatable, Sendable {
         cursor = j
     }
 
-    /// The text laid out in rows of at most `width` columns (soft wrap at character boundaries,
-    /// hard breaks at "\n"), with each row's range into `characters` and the cursor's (row, column).
+    /// The text laid out in rows of at most `width` columns (soft wrap after the last space that
+    /// fits, or at a character boundary in a long word; hard breaks at "\n"), with each row's range
+    /// into `characters` and the cursor's (row, column).
     public func layout(width: Int) -> (rows: [Range<Int>], cursorRow: Int, cursorColumn: Int) {
         let width = max(2, width)
         var rows: [Range<Int>] = []
-        var start = 0, column = 0
-        var cursorRow = 0, cursorColumn = 0
+        var start = 0, column = 0, lastBreak: Int? = nil
         var i = 0
-        while i <= characters.count {
-            if i == cursor { cursorRow = rows.count; cursorColumn = column }
-            if i == characters.count { rows.append(start..<i); break }
+        while i < characters.count {
             let c = characters[i]
             if c == "\n" {
                 rows.append(start..<i)
-                start = i + 1; column = 0; i += 1
+                start = i + 1; column = 0; lastBreak = nil; i += 1
                 continue
             }
             let w = DisplayWidth.of(c)
-            if column + w > width {
-                rows.append(start..<i)
-                start = i; column = 0
-                if i == cursor { cursorRow = rows.count; cursorColumn = 0 }
+            if column + w > width && i > start {
+                let cut = (lastBreak.map { $0 > start ? $0 : i }) ?? i
+                rows.append(start..<cut)
+                start = cut; lastBreak = nil
+                column = DisplayWidth.of(String(characters[start..<i]))
+                continue
             }
             column += w
             i += 1
+            if c == " " { lastBreak = i }
         }
-        if cursorColumn >= width { cursorColumn = width - 1 }
-        return (rows, cursorRow, cursorColumn)
+        rows.append(start..<characters.count)
+        // The cursor's row: the last row starting at or before it (a cursor at a soft wrap goes down).
+        var cursorRow = 0
+        for (r, range) in rows.enumerated() where range.lowerBound <= cursor {
+            if r > 0 && range.lowerBound == cursor && rows[r - 1].upperBound == cursor && cursor > 0 && characters[cursor - 1] == "\n" {
+                cursorRow = r
+            } else if range.lowerBound <= cursor { cursorRow = r }
+        }
+        let range = rows[cursorRow]
+        let cursorColumn = DisplayWidth.of(String(characters[range.lowerBound..<min(cursor, range.upperBound)]))
+        return (rows, cursorRow, min(cursorColumn, width - 1))
     }
 }

@@ -1,6 +1,7 @@
 // Themes name a style per role (htop CRT.h style): widgets ask for `.accent` or `.unknownWord`,
 // never for a colour. A theme file has one `role = FOREGROUND [on BACKGROUND] [bold] [dim]
-// [reverse] [underline]` per line; `#` starts a comment. Colours: default, the ANSI names (black red
+// [reverse] [underline]` per line; `#` at the start of a line or followed by a space starts a
+// comment (so #rrggbb colours are not comments). Colours: default, the ANSI names (black red
 // green yellow blue magenta cyan white, bright-* for 8-15), color0...color255, or #rrggbb.
 import Foundation
 
@@ -30,7 +31,7 @@ public struct Theme: Equatable, Sendable {
     public static func parse(_ text: String, name: String, file: String) throws -> Theme {
         var styles = Theme.fallback.styles
         for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let line = stripComment(String(raw))
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             let at = "\(file):\(number + 1)"
@@ -44,6 +45,15 @@ public struct Theme: Equatable, Sendable {
             styles[role] = try parseStyle(parts[1], at: at)
         }
         return Theme(name: name, styles: styles)
+    }
+
+    static func stripComment(_ line: String) -> String {
+        let chars = Array(line)
+        for (i, c) in chars.enumerated() where c == "#" {
+            let atStart = chars[..<i].allSatisfy { $0 == " " || $0 == "\t" }
+            if atStart || i + 1 == chars.count || chars[i + 1] == " " { return String(chars[..<i]) }
+        }
+        return line
     }
 
     static func parseStyle(_ text: String, at: String) throws -> Style {

@@ -27,7 +27,7 @@ public enum Draw {
         let border = context.style(focused ? .borderFocused : .border)
         let u = context.unicode
         let (h, v, tl, tr, bl, br): (Character, Character, Character, Character, Character, Character) =
-            u ? ("─", "│", focused ? "┏" : "┌", focused ? "┓" : "┐", focused ? "┗" : "└", focused ? "┛" : "┘") : ("-", "|", "+", "+", "+", "+")
+            !u ? ("-", "|", "+", "+", "+", "+") : focused ? ("━", "┃", "┏", "┓", "┗", "┛") : ("─", "│", "┌", "┐", "└", "┘")
         for x in area.x..<area.maxX {
             buffer[x, area.y] = Cell(h, style: border)
             buffer[x, area.maxY - 1] = Cell(h, style: border)
