@@ -243,18 +243,18 @@ public final class StudioApp {
         let events = jobs.drainEvents()
         for event in events {
             switch event {
-            case let .progress(_, p):
+            case let .progress(job, p):
                 if case let .working(label, _, _, _) = status.state {
                     status.state = .working(label: label, step: p.step, total: p.totalSteps, secondsLeft: p.secondsLeft)
                 }
                 if let v = p.intermediate, v.frameCount > 0 {
                     preview.show(v, follow: true)
-                    preview.caption = "· \(runningKind == .render ? "rendering" : "previewing") (\(p.step)/\(p.totalSteps))"
+                    preview.caption = "· #\(job) \(runningKind == .render ? "rendering" : "previewing") (\(p.step)/\(p.totalSteps))"
                 }
-            case let .finished(_, video, seconds):
+            case let .finished(job, video, seconds):
                 preview.show(video)
                 preview.playing = true
-                preview.caption = "· \(runningKind == .render ? "final" : "preview") · \(generator.identifier)"
+                preview.caption = "· #\(job) \(runningKind == .render ? "final" : "preview") · \(generator.identifier)"
                 if runningKind == .preview {
                     status.state = .idle
                     status.message = String(format: "Preview done in %.2fs · %@", seconds, generator.identifier)
