@@ -10,6 +10,8 @@ public struct GenerationRequest: Equatable, Sendable {
     public var prompt: String
     /// The detailed caption the generator is conditioned on (expanded from the prompt, or edited).
     public var caption: String
+    /// Whether `caption` was edited by hand instead of expanded from `prompt` with `seed`.
+    public var captionEdited: Bool
     public var seed: UInt64
     public var width: Int
     public var height: Int
@@ -19,9 +21,9 @@ public struct GenerationRequest: Equatable, Sendable {
     public var steps: Int
     public var guidance: Double
 
-    public init(prompt: String, caption: String, seed: UInt64, width: Int, height: Int, frames: Int, fps: Int,
-                steps: Int, guidance: Double) {
-        self.prompt = prompt; self.caption = caption; self.seed = seed
+    public init(prompt: String, caption: String, captionEdited: Bool = false, seed: UInt64, width: Int, height: Int,
+                frames: Int, fps: Int, steps: Int, guidance: Double) {
+        self.prompt = prompt; self.caption = caption; self.captionEdited = captionEdited; self.seed = seed
         self.width = width; self.height = height; self.frames = frames; self.fps = fps
         self.steps = steps; self.guidance = guidance
     }

@@ -12,9 +12,12 @@ public struct ReferenceGenerator: VideoGenerating {
     public var modelHash: String? { nil }
     public var usesDiffusionSettings: Bool { false }
 
-    /// The scene the request describes: the caption parsed and expanded with the request's seed.
+    /// The scene the request describes: the prompt expanded with the seed (exactly what
+    /// `tessera world render --prompt P --seed S` draws), or the edited caption expanded with the
+    /// seed. The caption fixes the caption-level fields only; what it leaves out (start positions,
+    /// jitter) comes from the seed, so an unedited caption is rendered from the prompt.
     public static func scene(for request: GenerationRequest) throws -> Scene {
-        let text = request.caption.isEmpty ? request.prompt : request.caption
+        let text = request.captionEdited && !request.caption.isEmpty ? request.caption : request.prompt
         return try PromptExpander.expand(text, seed: request.seed).scene
     }
 

@@ -164,7 +164,7 @@ public final class StudioApp {
 
     func request(size: (width: Int, height: Int)) -> GenerationRequest {
         let s = settingsPanel.settings
-        return GenerationRequest(prompt: prompt.text, caption: expanded.caption, seed: s.seed, width: size.width,
+        return GenerationRequest(prompt: prompt.text, caption: expanded.caption, captionEdited: expanded.locked, seed: s.seed, width: size.width,
                                  height: size.height, frames: s.frameCount, fps: s.fps, steps: s.steps, guidance: s.guidance)
     }
 
@@ -193,7 +193,7 @@ public final class StudioApp {
             return
         }
         prompt.editor.remember(prompt.text)
-        let edited = captionEdited ?? expanded.locked
+        let edited = captionEdited ?? req.captionEdited
         let aspect = aspect ?? settingsPanel.settings.aspect
         let duration = duration ?? settingsPanel.settings.duration
         let generator = self.generator, folder = outputFolder
@@ -292,7 +292,7 @@ public final class StudioApp {
                 status.message = "cannot open \(r.video): \(error)"; status.messageRole = .error
             }
         case .rerender(let r):
-            let req = GenerationRequest(prompt: r.prompt, caption: r.caption, seed: r.seed, width: r.width, height: r.height,
+            let req = GenerationRequest(prompt: r.prompt, caption: r.caption, captionEdited: r.captionEdited, seed: r.seed, width: r.width, height: r.height,
                                         frames: r.frames, fps: r.fps, steps: r.steps, guidance: r.guidance)
             startRender(req, captionEdited: r.captionEdited, aspect: Aspect.parse(r.aspect) ?? Aspect(r.width, r.height), duration: r.duration)
         case .tweak(let r):
