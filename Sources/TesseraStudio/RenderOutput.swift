@@ -64,11 +64,7 @@ public enum RenderOutput {
     public static func write(_ video: Video, request: GenerationRequest, captionEdited: Bool, aspect: Aspect,
                              duration: Double, generator: any VideoGenerating, seconds: Double,
                              folder: String, date: Date = Date()) throws -> RenderRecord {
-        do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        } catch {
-            throw MediaError("cannot create the output folder \(folder): \(error.localizedDescription)")
-        }
+        try makeFolder(folder)
         var stem = stem(prompt: request.prompt, seed: request.seed, date: date)
         var n = 2
         while FileManager.default.fileExists(atPath: folder + "/" + stem + ".mp4") {
@@ -93,6 +89,22 @@ public enum RenderOutput {
             throw error
         }
         return record
+    }
+
+    /// mkdir -p with the system's reason in the error ("Not a directory", "Permission denied").
+    static func makeFolder(_ folder: String) throws {
+        var path = folder.hasPrefix("/") ? "" : "."
+        for part in folder.split(separator: "/") {
+            path += "/" + part
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                if !isDirectory.boolValue { throw MediaError("cannot create the output folder \(folder): \(path) is a file") }
+                continue
+            }
+            if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                throw MediaError("cannot create the output folder \(folder): \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     static func writeSidecar(_ record: RenderRecord, to path: String) throws {
