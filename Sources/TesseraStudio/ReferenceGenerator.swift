@@ -8,7 +8,7 @@ import TesseraWorld
 public struct ReferenceGenerator: VideoGenerating {
     public init() {}
     public var identifier: String { "reference-world-renderer" }
-    public var displayName: String { "reference world renderer (no trained model yet: procedural ground truth)" }
+    public var displayName: String { "reference world renderer (no trained model yet)" }
     public var modelHash: String? { nil }
     public var usesDiffusionSettings: Bool { false }
 

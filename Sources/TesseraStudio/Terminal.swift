@@ -32,6 +32,10 @@ public final class Terminal {
     /// Whether the locale is UTF-8 (box drawing and half blocks); otherwise ASCII stand-ins.
     public let unicode: Bool
     private var pairCache: [Int64: Int32] = [:]
+    /// Pairs allocated since the last reset. alloc_pair recycles the least recently used pair when
+    /// the table is full, which would recolour a cell still on screen (PLATFORM.md pitfall 7), so
+    /// the table is reset, and the screen repainted, well before that.
+    private var allocatedPairs = Set<Int64>()
     private var active = true
 
     /// Key codes given to sequences ncurses does not name (define_key).
@@ -185,6 +189,11 @@ public final class Terminal {
     /// exact colours are then written again as raw 24-bit SGR sequences.
     public func flush(_ buffer: CellBuffer) {
         pairCache.removeAll(keepingCapacity: true)
+        if allocatedPairs.count > Int(sh_COLOR_PAIRS()) * 3 / 4 - buffer.width * buffer.height {
+            reset_color_pairs()
+            allocatedPairs.removeAll(keepingCapacity: true)
+            clearok(sh_stdscr(), true)
+        }
         var cc = cchar_t()
         var scalars = [wchar_t](repeating: 0, count: 6)
         for y in 0..<buffer.height {
@@ -257,6 +266,7 @@ public final class Terminal {
         if let p = pairCache[key] { return p }
         let p = max(0, alloc_pair(fg, bg))
         pairCache[key] = p
+        allocatedPairs.insert(key)
         return p
     }
 

@@ -143,6 +143,40 @@ final class StudioEndToEndTests: XCTestCase {
         XCTAssertEqual(d.format("#{alternate_on}"), "0")
     }
 
+    /// Truecolor: overlay mode (COLORTERM with 256-colour terminfo) and, when `tic` can compile
+    /// one, ncurses direct colour (tmux-direct terminfo). The meadow's exact colour must appear.
+    func testTrueColorModesShowExactColours() throws {
+        let f = folder
+        var modes = ["env COLORTERM=truecolor TERM=tmux-256color"]
+        let source = f + "/tmux-direct.src"
+        try ("tmux-direct|tmux with direct-color indexing,\n\tRGB, colors#0x1000000, pairs#0x10000, CO#8,\n"
+             + "\tsetab=\\E[%?%p1%{8}%<%t4%p1%d%e48\\:2\\:\\:%p1%{65536}%/%d\\:%p1%{256}%/%{255}%&%d\\:%p1%{255}%&%d%;m,\n"
+             + "\tsetaf=\\E[%?%p1%{8}%<%t3%p1%d%e38\\:2\\:\\:%p1%{65536}%/%d\\:%p1%{256}%/%{255}%&%d\\:%p1%{255}%&%d%;m,\n"
+             + "\tsetb@, setf@, initc@, ccc@, use=tmux-256color,\n").write(toFile: source, atomically: true, encoding: .utf8)
+        if system("tic -x -o \(f)/terminfo \(source) >/dev/null 2>&1") == 0 {
+            modes.append("env -u COLORTERM TERMINFO=\(f)/terminfo TERM=tmux-direct")
+        }
+        // The meadow of "red ball bouncing on a meadow" (world palette): exact only in truecolor.
+        for mode in modes {
+            let command = "cd \(f) && env -u NO_COLOR LANG=C.UTF-8 \(mode) \(StudioEndToEndTests.binary) studio --out \(f)/renders; "
+                + "echo STUDIO-EXIT=$?; exec sleep 600"
+            let d = try TmuxDriver(width: 120, height: 40, shellCommand: command)
+            driver = d
+            guard d.wait(timeout: 15, { $0.contains("Tessera studio") && $0.contains("truecolor") }) != nil else {
+                return fail("the studio did not start in truecolor (\(mode))", d)
+            }
+            d.type("red ball bouncing on a meadow")
+            d.send("F5")
+            let shown = d.wait(timeout: 10, escapes: true) { screen in
+                screen.contains("48;2;") && ScreenCapture(screen).halfBlockColours.contains { $0 == RGB(70, 160, 70) }
+            }
+            if shown == nil { return fail("no exact meadow colour in \(mode)", d) }
+            d.send("F10")
+            guard d.wait(timeout: 10, { $0.contains("STUDIO-EXIT=0") }) != nil else { return fail("no exit (\(mode))", d) }
+            d.kill()
+        }
+    }
+
     static func isRed(_ c: RGB) -> Bool { c.r >= 150 && c.g <= 90 && c.b <= 90 }
     static func isGreen(_ c: RGB) -> Bool { Int(c.g) >= Int(c.r) + 25 && Int(c.g) >= Int(c.b) + 25 }
 
