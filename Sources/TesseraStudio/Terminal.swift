@@ -36,6 +36,9 @@ public final class Terminal {
     /// the table is full, which would recolour a cell still on screen (PLATFORM.md pitfall 7), so
     /// the table is reset, and the screen repainted, well before that.
     private var allocatedPairs = Set<Int64>()
+    /// What the last overlay wrote; ncurses leaves those cells alone while their content is the
+    /// same, so an unchanged picture is not written again (a keystroke then costs a few bytes).
+    private var lastOverlay: (area: Rect, cells: [Cell])?
     private var active = true
 
     /// Key codes given to sequences ncurses does not name (define_key).
@@ -86,6 +89,10 @@ public final class Terminal {
         noecho()
         nonl()
         keypad(sh_stdscr(), true)
+        // Never shift line content with insert/delete character or scroll lines: cells are only
+        // rewritten in place, which the truecolor overlay relies on.
+        idcok(sh_stdscr(), false)
+        idlok(sh_stdscr(), false)
         set_escdelay(25)
         var mode = ColorMode.none
         if has_colors() {
@@ -183,6 +190,7 @@ public final class Terminal {
     /// Clears the screen on the next flush (after a resize).
     public func invalidate() {
         clearok(sh_stdscr(), true)
+        lastOverlay = nil
     }
 
     /// Draws `buffer` and updates the screen once. In overlay mode, cells of `buffer.overlay` with
@@ -192,7 +200,7 @@ public final class Terminal {
         if allocatedPairs.count > Int(sh_COLOR_PAIRS()) * 3 / 4 - buffer.width * buffer.height {
             reset_color_pairs()
             allocatedPairs.removeAll(keepingCapacity: true)
-            clearok(sh_stdscr(), true)
+            invalidate()
         }
         var cc = cchar_t()
         var scalars = [wchar_t](repeating: 0, count: 6)
@@ -216,7 +224,19 @@ public final class Terminal {
         }
         wnoutrefresh(sh_stdscr())
         doupdate()
-        if colorMode == .overlay, let area = buffer.overlay { writeOverlay(buffer, area: area) }
+        if colorMode == .overlay {
+            if let area = buffer.overlay {
+                let cells = (max(0, area.y)..<min(buffer.height, area.maxY)).flatMap { y in
+                    (max(0, area.x)..<min(buffer.width, area.maxX)).map { buffer[$0, y] }
+                }
+                if lastOverlay?.area != area || lastOverlay?.cells != cells {
+                    writeOverlay(buffer, area: area)
+                    lastOverlay = (area, cells)
+                }
+            } else {
+                lastOverlay = nil
+            }
+        }
     }
 
     private func writeOverlay(_ buffer: CellBuffer, area: Rect) {
