@@ -29,9 +29,11 @@ let package = Package(
                 resources: [.copy("Resources")], swiftSettings: optimize),
         .target(name: "TesseraTransformer", dependencies: ["TesseraEngine", "TesseraWorld"], swiftSettings: optimize),
         .target(name: "TesseraSampler", dependencies: ["TesseraEngine"], swiftSettings: optimize),
+        .target(name: "TesseraStudio", dependencies: ["CNcursesw", "TesseraEngine", "TesseraWorld", "TesseraMedia"],
+                swiftSettings: optimize),
         .target(name: "TesseraCommands",
                 dependencies: ["TesseraEngine", "TesseraWorld", "TesseraMedia", "TesseraAutoencoder", "TesseraTransformer",
-                               "TesseraSampler", "CCBLAS"],
+                               "TesseraSampler", "TesseraStudio", "CCBLAS"],
                 swiftSettings: optimize),
         .executableTarget(name: "tessera", dependencies: ["TesseraCommands"], swiftSettings: optimize),
 
@@ -43,6 +45,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["TesseraMedia", "TesseraTestSupport"]),
         .testTarget(name: "TransformerTests", dependencies: ["TesseraTransformer", "TesseraSampler", "TesseraWorld", "TesseraTestSupport"]),
         .testTarget(name: "SamplerTests", dependencies: ["TesseraSampler", "TesseraTestSupport"]),
+        .testTarget(name: "StudioTests", dependencies: ["TesseraStudio", "TesseraMedia", "TesseraWorld"]),
         .testTarget(name: "CommandTests", dependencies: ["TesseraCommands", "TesseraMedia", "TesseraAutoencoder", "TesseraTransformer",
                                                      "TesseraTestSupport"]),
     ]

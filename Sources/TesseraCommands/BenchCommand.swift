@@ -2,17 +2,24 @@
 import Foundation
 import TesseraEngine
 import TesseraAutoencoder
+import TesseraStudio
 
 enum BenchCommand {
     static let command = Command(
         name: "bench",
-        summary: "measure speed: kernels (GEMM, attention, conv3d, layer norm, transformer block)",
+        summary: "measure speed: kernels (GEMM, attention, conv3d, layer norm, transformer block), vae, dit, studio",
         help: """
-        usage: tessera bench kernels|vae|dit [--json] [--quick] [--threads N] [--presets small,compact]
+        usage: tessera bench kernels [--json] [--quick] [--threads N]
+               tessera bench vae [--json] [--quick]
+               tessera bench dit [--json] [--quick] [--presets small,compact]
+               tessera bench studio [--json] [--quick]
 
         Times the engine's kernels and reports GFLOP/s beside the GEMM peak measured in the same run,
         with the OpenBLAS core in use. Measure with OPENBLAS_CORETYPE unset (env -u OPENBLAS_CORETYPE):
         forcing Haswell halves BLAS speed on AVX-512 machines.
+
+        `studio` runs the studio in tmux (120x40) and reports the time from the preview key to the
+        first preview frame on screen, and key-to-screen echo latency idle and while a render runs.
 
         options:
           --json        print one JSON object instead of a table
@@ -23,11 +30,15 @@ enum BenchCommand {
         run: { args in
             let a = try Arguments(args, command: "bench", options: ["threads", "presets"], booleanFlags: ["json", "quick"])
             guard let suite = a.positionals.first else {
-                throw CommandError.usage("`tessera bench` needs a suite: kernels")
+                throw CommandError.usage("`tessera bench` needs a suite: kernels, vae, dit or studio")
             }
             try a.expectPositionals(atMost: 1, what: "suite")
-            guard ["kernels", "vae", "dit"].contains(suite) else {
-                throw CommandError.usage("unknown benchmark suite '\(suite)'; accepted: kernels, vae, dit")
+            guard ["kernels", "vae", "dit", "studio"].contains(suite) else {
+                throw CommandError.usage("unknown benchmark suite '\(suite)'; accepted: kernels, vae, dit, studio")
+            }
+            if suite == "studio" {
+                try runStudio(json: a.flag("json"), quick: a.flag("quick"))
+                return
             }
             Parallel.workers = try a.int("threads", default: Parallel.workers, in: 1...64)
             if let warning = BLAS.coreWarning { printError("warning: \(warning)") }
@@ -45,6 +56,22 @@ enum BenchCommand {
             }
             printOut(json ? renderJSON(report) : renderTable(report))
         })
+
+    static func runStudio(json: Bool, quick: Bool) throws {
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let report: StudioBenchReport
+        do {
+            report = try StudioBenchmark.run(binary: binary, trials: quick ? 3 : 10) { if !json { printError("  measuring \($0)") } }
+        } catch let error as StudioBenchmark.Failure {
+            throw CommandError(error.description)
+        }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: StudioBenchmark.json(report), options: [.sortedKeys])
+            printOut(String(decoding: data, as: UTF8.self))
+        } else {
+            printOut(StudioBenchmark.table(report))
+        }
+    }
 
     static func runVAE(json: Bool, quick: Bool) throws {
         let vae = VideoAutoencoder(config: .standard, seed: 0)

@@ -25,6 +25,7 @@ public enum Tessera {
     public static var commands: [Command] {
         [
             HelpCommand.command,
+            StudioCommand.command,
             ExpandCommand.command,
             WorldRenderCommand.command,
             WorldSampleCommand.command,
@@ -46,7 +47,12 @@ public enum Tessera {
     /// Runs the command line and returns the process exit status.
     public static func main(_ arguments: [String]) -> Int32 {
         guard !arguments.isEmpty else {
+            // The studio needs a terminal; piped or redirected, print the help instead.
+            if isatty(0) == 1 && isatty(1) == 1 {
+                return main(["studio"])
+            }
             printOut(HelpCommand.text())
+            printOut("\n(not a terminal, so the help instead of the studio; `tessera studio` opens it on a terminal)")
             return 0
         }
         // Longest match first, so "world render" wins over "world".

@@ -24,7 +24,16 @@ public enum Renderer {
     /// let video = Renderer.render(scene, width: 512, height: 288, frames: 49)
     /// ```
     public static func render(_ scene: Scene, width: Int, height: Int, frames: Int, fps: Int = nativeFPS) -> Video {
-        precondition(width > 0 && height > 0 && frames > 0 && fps > 0, "render needs a positive size, frame count and fps")
+        render(scene, width: width, height: height, frameRange: 0..<frames, fps: fps)
+    }
+
+    /// Renders only frames `frameRange` of the clip (frame k still shows time k / fps), so a caller
+    /// can render a clip piece by piece, report progress and stop early. The bytes of each frame are
+    /// the same as in a whole-clip render.
+    public static func render(_ scene: Scene, width: Int, height: Int, frameRange: Range<Int>, fps: Int = nativeFPS) -> Video {
+        let frames = frameRange.count
+        precondition(width > 0 && height > 0 && frames > 0 && fps > 0 && frameRange.lowerBound >= 0,
+                     "render needs a positive size, frame count and fps")
         let frameBytes = width * height * 3
         var still = [UInt8](repeating: 0, count: frameBytes)
         still.withUnsafeMutableBufferPointer {
@@ -38,7 +47,7 @@ public enum Renderer {
                 Parallel.forEach(frames) { f in
                     let frame = base + f * frameBytes
                     frame.update(from: stillBytes.baseAddress!, count: frameBytes)
-                    let t = Double(f) / Double(fps)
+                    let t = Double(frameRange.lowerBound + f) / Double(fps)
                     if scene.background == .ocean {
                         BackgroundPainter.paintWaves(seed: scene.seed, t: t, width: width, height: height, into: frame)
                     }

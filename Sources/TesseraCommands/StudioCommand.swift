@@ -1,0 +1,64 @@
+// `tessera studio` (and `tessera` with no arguments on a terminal): the interactive studio.
+import Foundation
+import TesseraStudio
+
+enum StudioCommand {
+    static let command = Command(
+        name: "studio",
+        summary: "open the interactive studio (what `tessera` with no arguments opens)",
+        help: """
+        usage: tessera studio [--theme NAME] [--out DIR] [--color truecolor|256|16|none]
+
+        Type a prompt, see it expanded, preview it as half-block video in the terminal, and render
+        the final .mp4 with a sidecar .json that reproduces it. F1 in the studio lists every key.
+        Until a trained model ships, videos come from the reference world renderer (the procedural
+        ground truth), and the studio and the sidecars say so.
+
+          --theme NAME   a theme in themes/ (default, dark, light, mono) or a path to a .theme file;
+                         F3 cycles themes in the studio
+          --out DIR      folder for renders and their sidecars (default ./renders); the gallery (F2)
+                         lists it
+          --color MODE   truecolor, 256, 16 or none (default: detected from terminfo and COLORTERM)
+        """,
+        run: run)
+
+    static func run(_ arguments: [String]) throws {
+        let args = try Arguments(arguments, command: "studio", options: ["theme", "out", "color"])
+        try args.expectPositionals(atMost: 0)
+        var mode: ColorMode?
+        if let c = args.string("color") {
+            switch c {
+            case "truecolor", "24bit", "direct": mode = .direct
+            case "256": mode = .palette256
+            case "16", "8": mode = .ansi16
+            case "none": mode = ColorMode.none
+            default: throw CommandError.usage("--color must be truecolor, 256, 16 or none, got '\(c)'")
+            }
+        }
+        let options = StudioOptions(themeName: args.string("theme"), outputFolder: args.string("out") ?? "renders", colorMode: mode)
+        try open(options)
+    }
+
+    static func open(_ options: StudioOptions) throws {
+        // Theme errors are reported before the screen is taken over.
+        do {
+            _ = try Theme.load(options.themeName ?? "default", directory: Theme.findDirectory())
+        } catch let error as ThemeError {
+            throw CommandError.usage(error.message)
+        }
+        let terminal: Terminal
+        do {
+            terminal = try Terminal(colorOverride: options.colorMode)
+        } catch let error as ThemeError {
+            throw CommandError(error.message)
+        }
+        let app: StudioApp
+        do {
+            app = try StudioApp(options: options, colorMode: terminal.colorMode, unicode: terminal.unicode)
+        } catch {
+            terminal.end()
+            throw CommandError("\(error)")
+        }
+        app.run(terminal: terminal)
+    }
+}
