@@ -22,6 +22,9 @@ enum VAECommand {
         run: { args in
             let a = try Arguments(args, command: "vae", options: ["weights", "max-frames"], booleanFlags: ["untiled"])
             guard let verb = a.positionals.first else { throw CommandError.usage("`tessera vae` needs roundtrip, encode or decode") }
+            guard ["roundtrip", "encode", "decode"].contains(verb) else {
+                throw CommandError.usage("unknown `tessera vae` action '\(verb)'; accepted: roundtrip, encode, decode")
+            }
             guard a.positionals.count == 3 else {
                 throw CommandError.usage("`tessera vae \(verb)` takes an input and an output path (see `tessera vae --help`)")
             }

@@ -1,0 +1,53 @@
+// `tessera train vae`, `tessera vae ...` and `tessera eval vae` end to end, on small real runs.
+import XCTest
+import Foundation
+import TesseraCommands
+import TesseraMedia
+import TesseraAutoencoder
+
+final class AutoencoderCommandTests: XCTestCase {
+    private func folder() -> String {
+        let path = NSTemporaryDirectory() + "tessera-vae-cmd-\(getpid())-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Train on an imported-style dataset (--data), resume, ship; then roundtrip, encode/decode a
+    /// latent file and evaluate with the shipped file.
+    func testTrainResumeShipRoundtripAndEval() throws {
+        let dir = folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let data = dir + "/data", ckpt = dir + "/vae.ckpt.safetensors", weights = dir + "/vae.safetensors"
+        XCTAssertEqual(Tessera.main(["world", "sample", "--count", "2", "--out", data, "--size", "64x48", "--duration", "1"]), 0)
+        XCTAssertEqual(Tessera.main(["train", "vae", "--data", data, "--steps", "2", "--clips-per-step", "1", "--checkpoint", ckpt]), 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: ckpt))
+        XCTAssertEqual(Tessera.main(["train", "vae", "--data", data, "--steps", "3", "--clips-per-step", "1", "--checkpoint", ckpt,
+                                     "--resume", "--ship", weights]), 0)
+        let vae = try VideoAutoencoder.load(path: weights)
+        XCTAssertEqual(vae.config, .standard)
+        XCTAssertEqual(vae.latentStd.count, 16)
+        XCTAssertTrue(vae.latentStd.allSatisfy { $0 > 0 && $0.isFinite })
+
+        let clip = dir + "/clip.y4m", out = dir + "/out.mp4", latent = dir + "/clip.latent.safetensors", back = dir + "/back.y4m"
+        XCTAssertEqual(Tessera.main(["world", "render", "--prompt", "red ball moves left", "--size", "70x50", "--duration", "0.5",
+                                     "--out", clip]), 0)
+        XCTAssertEqual(Tessera.main(["vae", "roundtrip", clip, out, "--weights", weights]), 0)
+        let decoded = try MediaReader.read(out)
+        XCTAssertEqual([decoded.width, decoded.height, decoded.frameCount], [64, 48, 5], "cropped to multiples of 8, 1 + 4k frames")
+        XCTAssertEqual(Tessera.main(["vae", "encode", clip, latent, "--weights", weights]), 0)
+        XCTAssertEqual(Tessera.main(["vae", "decode", latent, back, "--weights", weights]), 0)
+        XCTAssertEqual(try MediaReader.read(back).frameCount, 5)
+        XCTAssertEqual(Tessera.main(["eval", "vae", "--count", "2", "--weights", weights, "--json"]), 0)
+    }
+
+    func testClearErrors() {
+        let dir = folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertEqual(Tessera.main(["train", "vae", "--resume", "--checkpoint", dir + "/none.safetensors", "--steps", "1"]), 1)
+        XCTAssertEqual(Tessera.main(["train", "vae", "--data", dir + "/missing", "--steps", "1"]), 1)
+        XCTAssertEqual(Tessera.main(["train", "vae", "--steps", "0"]), 2)
+        XCTAssertEqual(Tessera.main(["vae", "roundtrip", dir + "/none.mp4", dir + "/o.mp4", "--weights", dir + "/none.safetensors"]), 1)
+        XCTAssertEqual(Tessera.main(["vae", "explode", "a", "b"]), 2)
+        XCTAssertEqual(Tessera.main(["eval", "nothing"]), 2)
+    }
+}
