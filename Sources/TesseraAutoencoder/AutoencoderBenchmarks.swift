@@ -1,45 +1,37 @@
 // `tessera bench vae`: encode and decode throughput (frames per second) at preview and full size,
-// with the peak resident memory of each measurement.
+// untiled and tiled, with peak resident memory. The command runs each measurement in its own
+// process, so one measurement's retained heap never counts toward another's peak.
 import TesseraEngine
 
-public struct AutoencoderBenchmarkRow: Sendable {
+public struct AutoencoderBenchmarkRow: Sendable, Codable {
     public var name: String
     public var width: Int, height: Int, frames: Int
     public var seconds: Double
     public var framesPerSecond: Double { Double(frames) / seconds }
     public var peakResidentBytes: Int
-    public var gflops: Double
 }
 
 public enum AutoencoderBenchmarks {
-    public static func run(vae: VideoAutoencoder, sizes: [(width: Int, height: Int, frames: Int)],
-                           log: (String) -> Void = { _ in }) -> [AutoencoderBenchmarkRow] {
-        var rows: [AutoencoderBenchmarkRow] = []
+    public enum Kind: String, CaseIterable, Sendable { case encode, decode, decodeTiled = "decode_tiled" }
+
+    /// One measurement (median of up to 5 runs after a warm-up) in this process.
+    public static func measure(_ kind: Kind, vae: VideoAutoencoder, width: Int, height: Int, frames: Int) -> AutoencoderBenchmarkRow {
         var rng = RandomGenerator(seed: 1)
-        for size in sizes {
-            let video = Tensor<Float>(randomNormal: [1, size.frames, size.height, size.width, 3], scale: 0.5, rng: &rng)
+        let name = "\(kind.rawValue)_\(width)x\(height)_f\(frames)"
+        let seconds: Double
+        if kind == .encode {
+            let video = Tensor<Float>(randomNormal: [1, frames, height, width, 3], scale: 0.5, rng: &rng)
             ProcessMemory.resetPeak()
-            var latent = vae.encode(video)   // warm-up
-            let encode = Benchmark.measure("encode", flops: 0, minimumSeconds: 0.5, maximumRuns: 5) { latent = vae.encode(video) }
-            rows.append(AutoencoderBenchmarkRow(name: "encode_\(size.width)x\(size.height)_f\(size.frames)", width: size.width,
-                                                height: size.height, frames: size.frames, seconds: encode.medianSeconds,
-                                                peakResidentBytes: ProcessMemory.peakResidentBytes(), gflops: 0))
-            log(rows.last!.name)
+            seconds = Benchmark.measure(name, flops: 0, minimumSeconds: 0.5, maximumRuns: 5) { _ = vae.encode(video) }.medianSeconds
+        } else {
+            let z = vae.config.latentSize(frames: frames, height: height, width: width)
+            let latent = Tensor<Float>(randomNormal: [1, z.frames, z.height, z.width, vae.config.latentChannels], rng: &rng)
             ProcessMemory.resetPeak()
-            let decode = Benchmark.measure("decode", flops: 0, minimumSeconds: 0.5, maximumRuns: 5) { _ = vae.decode(latent) }
-            rows.append(AutoencoderBenchmarkRow(name: "decode_\(size.width)x\(size.height)_f\(size.frames)", width: size.width,
-                                                height: size.height, frames: size.frames, seconds: decode.medianSeconds,
-                                                peakResidentBytes: ProcessMemory.peakResidentBytes(), gflops: 0))
-            log(rows.last!.name)
-            ProcessMemory.resetPeak()
-            let tiled = Benchmark.measure("decode_tiled", flops: 0, minimumSeconds: 0.5, maximumRuns: 5) {
-                vae.decodeTiled(latent) { _, _ in }
-            }
-            rows.append(AutoencoderBenchmarkRow(name: "decode_tiled_\(size.width)x\(size.height)_f\(size.frames)", width: size.width,
-                                                height: size.height, frames: size.frames, seconds: tiled.medianSeconds,
-                                                peakResidentBytes: ProcessMemory.peakResidentBytes(), gflops: 0))
-            log(rows.last!.name)
+            seconds = Benchmark.measure(name, flops: 0, minimumSeconds: 0.5, maximumRuns: 5) {
+                if kind == .decode { _ = vae.decode(latent) } else { vae.decodeTiled(latent) { _, _ in } }
+            }.medianSeconds
         }
-        return rows
+        return AutoencoderBenchmarkRow(name: name, width: width, height: height, frames: frames, seconds: seconds,
+                                       peakResidentBytes: ProcessMemory.peakResidentBytes())
     }
 }

@@ -12,7 +12,7 @@ import TesseraEngine
 public struct DecodeTiling: Sendable, Equatable {
     public var frames: Int
     public var size: Int, overlap: Int
-    public init(frames: Int = 4, size: Int = 32, overlap: Int = 8) {
+    public init(frames: Int = 3, size: Int = 64, overlap: Int = 8) {
         precondition(frames >= 1 && size > overlap && overlap >= 0, "invalid tiling")
         self.frames = frames; self.size = size; self.overlap = overlap
     }

@@ -28,7 +28,7 @@ enum BenchCommand {
           --presets P   dit: comma-separated DiT presets to time (default small)
         """,
         run: { args in
-            let a = try Arguments(args, command: "bench", options: ["threads", "presets"], booleanFlags: ["json", "quick"])
+            let a = try Arguments(args, command: "bench", options: ["threads", "presets", "row"], booleanFlags: ["json", "quick"])
             guard let suite = a.positionals.first else {
                 throw CommandError.usage("`tessera bench` needs a suite: kernels, vae, dit or studio")
             }
@@ -48,7 +48,7 @@ enum BenchCommand {
                 return
             }
             if suite == "vae" {
-                try runVAE(json: json, quick: a.flag("quick"))
+                try runVAE(json: json, quick: a.flag("quick"), row: a.string("row"))
                 return
             }
             let report = KernelBenchmarks.run(quick: a.flag("quick")) { name in
@@ -73,10 +73,39 @@ enum BenchCommand {
         }
     }
 
-    static func runVAE(json: Bool, quick: Bool) throws {
-        let vae = VideoAutoencoder(config: .standard, seed: 0)
-        let sizes = quick ? [(width: 128, height: 72, frames: 9)] : [(width: 128, height: 72, frames: 49), (width: 512, height: 288, frames: 49)]
-        let rows = AutoencoderBenchmarks.run(vae: vae, sizes: sizes) { if !json { printError("  measured \($0)") } }
+    /// Runs every autoencoder measurement in a child process (`--row KIND:WxHxF`) so that peak memory
+    /// is each measurement's own; with --row, runs that one measurement and prints it as JSON.
+    static func runVAE(json: Bool, quick: Bool, row: String?) throws {
+        if let row {
+            let parts = row.split(separator: ":")
+            let dims = parts.count == 2 ? parts[1].split(separator: "x").compactMap { Int($0) } : []
+            guard parts.count == 2, let kind = AutoencoderBenchmarks.Kind(rawValue: String(parts[0])), dims.count == 3 else {
+                throw CommandError.usage("--row must be KIND:WxHxF with KIND one of encode, decode, decode_tiled")
+            }
+            let vae = VideoAutoencoder(config: .standard, seed: 0)
+            let r = AutoencoderBenchmarks.measure(kind, vae: vae, width: dims[0], height: dims[1], frames: dims[2])
+            printOut(String(decoding: try JSONEncoder().encode(r), as: UTF8.self))
+            return
+        }
+        let sizes = quick ? [(128, 72, 9)] : [(128, 72, 49), (512, 288, 49)]
+        var rows: [AutoencoderBenchmarkRow] = []
+        for (w, h, f) in sizes {
+            for kind in AutoencoderBenchmarks.Kind.allCases {
+                let child = Process()
+                child.executableURL = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+                child.arguments = ["bench", "vae", "--row", "\(kind.rawValue):\(w)x\(h)x\(f)", "--threads", String(Parallel.workers)]
+                let pipe = Pipe()
+                child.standardOutput = pipe
+                try child.run()
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                child.waitUntilExit()
+                guard child.terminationStatus == 0, let r = try? JSONDecoder().decode(AutoencoderBenchmarkRow.self, from: data) else {
+                    throw CommandError("benchmark \(kind.rawValue) at \(w)x\(h)x\(f) failed (exit \(child.terminationStatus))")
+                }
+                rows.append(r)
+                if !json { printError("  measured \(r.name)") }
+            }
+        }
         if json {
             let object: [String: Any] = ["blas_core": BLAS.coreName, "threads": Parallel.workers,
                                          "results": rows.map { ["name": $0.name, "width": $0.width, "height": $0.height, "frames": $0.frames,
@@ -86,10 +115,10 @@ enum BenchCommand {
             printOut(String(decoding: data, as: UTF8.self))
             return
         }
-        var lines = ["BLAS core: \(BLAS.coreName)   threads: \(Parallel.workers)", "",
-                     "name                         seconds   frames/s   peak RSS MiB"]
+        var lines = ["BLAS core: \(BLAS.coreName)   threads: \(Parallel.workers)   (untrained weights: speed does not depend on them)", "",
+                     "name                           seconds   frames/s   peak RSS MiB"]
         for r in rows {
-            lines.append(r.name.padding(toLength: 28, withPad: " ", startingAt: 0)
+            lines.append(r.name.padding(toLength: 30, withPad: " ", startingAt: 0)
                          + String(format: " %8.3f %10.1f %14d", r.seconds, r.framesPerSecond, r.peakResidentBytes >> 20))
         }
         printOut(lines.joined(separator: "\n"))
