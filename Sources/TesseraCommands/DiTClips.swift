@@ -35,13 +35,7 @@ struct DiTClipSource {
 
     init(seed: UInt64, dataDirectory: String?, tokenBudget: Int, curriculumSteps: Int) throws {
         sampler = SceneSampler(seed: seed)
-        if let dir = dataDirectory {
-            let reader = try DatasetReader(directory: dir)
-            guard !reader.entries.isEmpty else { throw CommandError("dataset '\(dir)' has no clips; add some with `tessera import`") }
-            dataset = (reader, reader.entries)
-        } else {
-            dataset = nil
-        }
+        dataset = try TrainingClipSource.openDataset(dataDirectory)
         self.tokenBudget = tokenBudget
         self.curriculumSteps = curriculumSteps
     }

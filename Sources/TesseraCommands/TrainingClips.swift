@@ -17,16 +17,18 @@ struct TrainingClipSource {
 
     init(seed: UInt64, dataDirectory: String?, pixelBudget: Int, multiple: Int, temporalFactor: Int) throws {
         sampler = SceneSampler(seed: seed)
-        if let dir = dataDirectory {
-            let reader = try DatasetReader(directory: dir)
-            guard !reader.entries.isEmpty else { throw CommandError("dataset '\(dir)' has no clips; add some with `tessera import`") }
-            dataset = (reader, reader.entries)
-        } else {
-            dataset = nil
-        }
+        dataset = try TrainingClipSource.openDataset(dataDirectory)
         self.pixelBudget = pixelBudget
         self.multiple = multiple
         self.temporalFactor = temporalFactor
+    }
+
+    /// The clips of a dataset folder (`--data DIR`), or nil without one; an empty dataset is an error.
+    static func openDataset(_ directory: String?) throws -> (reader: DatasetReader, entries: [DatasetEntry])? {
+        guard let dir = directory else { return nil }
+        let reader = try TrainCommand.wrap { try DatasetReader(directory: dir) }
+        guard !reader.entries.isEmpty else { throw CommandError("dataset '\(dir)' has no clips; add some with `tessera import`") }
+        return (reader, reader.entries)
     }
 
     func clip(index: Int, rng: inout RandomGenerator) -> Video {

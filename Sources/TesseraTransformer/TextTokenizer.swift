@@ -9,7 +9,7 @@ import TesseraWorld
 public struct TextTokenizer: Codable, Equatable, Sendable {
     public static let pad = 0, unknown = 1, null = 2
     public static let specials = ["[PAD]", "[UNK]", "[NULL]"]
-    public static let punctuation = [",", ".", ";", ":", "!", "?", "&"]
+    public static let punctuation = PromptTokenizer.separators
 
     public let words: [String]
     public let maxLength: Int
@@ -50,25 +50,9 @@ public struct TextTokenizer: Codable, Equatable, Sendable {
         return TextTokenizer(words: specials + punctuation + vocabulary.sorted(), maxLength: maxLength)
     }
 
-    /// Lowercased words and punctuation marks, in order.
-    public static func split(_ text: String) -> [String] {
-        var pieces: [String] = []
-        var word = String.UnicodeScalarView()
-        func flush() { if !word.isEmpty { pieces.append(String(word)); word = String.UnicodeScalarView() } }
-        for scalar in text.unicodeScalars {
-            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
-                for lower in scalar.properties.lowercaseMapping.unicodeScalars { word.append(lower) }
-            } else if scalar == "'" || scalar == "\u{2019}" {
-                continue
-            } else {
-                flush()
-                let s = String(scalar)
-                if punctuation.contains(s) { pieces.append(s) }
-            }
-        }
-        flush()
-        return pieces
-    }
+    /// Lowercased words and punctuation marks, in order: the prompt parser's own split, so the model
+    /// and the parser always see the same words.
+    public static func split(_ text: String) -> [String] { PromptTokenizer.pieces(text) }
 
     /// Ids of `text`, padded or truncated to `maxLength`. An empty caption is [NULL] then padding.
     public func ids(_ text: String) -> [Int] {

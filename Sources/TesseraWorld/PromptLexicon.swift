@@ -109,14 +109,17 @@ enum PromptToken: Equatable {
     case separator
 }
 
-enum PromptTokenizer {
-    /// Splits on anything that is not a letter or digit; commas, semicolons, full stops and the like
-    /// become separators; apostrophes are dropped inside words ("it's" -> "its").
-    static func tokens(_ text: String) -> [PromptToken] {
-        var tokens: [PromptToken] = []
+public enum PromptTokenizer {
+    /// Punctuation that separates the parts of a prompt (and that the text encoder keeps as tokens).
+    public static let separators: [String] = [",", ".", ";", ":", "!", "?", "&"]
+
+    /// Lowercased words and separator marks, in order. Splits on anything that is not a letter or
+    /// digit; apostrophes are dropped inside words ("it's" -> "its"); other characters vanish.
+    public static func pieces(_ text: String) -> [String] {
+        var pieces: [String] = []
         var word = String.UnicodeScalarView()
         func flush() {
-            if !word.isEmpty { tokens.append(.word(String(word))); word = String.UnicodeScalarView() }
+            if !word.isEmpty { pieces.append(String(word)); word = String.UnicodeScalarView() }
         }
         for scalar in text.unicodeScalars {
             if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
@@ -125,10 +128,15 @@ enum PromptTokenizer {
                 continue
             } else {
                 flush()
-                if ",;.!?:&".unicodeScalars.contains(scalar) { tokens.append(.separator) }
+                let mark = String(scalar)
+                if separators.contains(mark) { pieces.append(mark) }
             }
         }
         flush()
-        return tokens
+        return pieces
+    }
+
+    static func tokens(_ text: String) -> [PromptToken] {
+        pieces(text).map { separators.contains($0) ? .separator : .word($0) }
     }
 }
