@@ -36,8 +36,12 @@ public struct Conv3DShape: Sendable, Equatable {
 }
 
 public enum Conv3DOp {
-    /// Rows of the im2col matrix built per task; bounds scratch memory to rows * K floats.
-    static func rowsPerTask(_ s: Conv3DShape) -> Int { max(64, min(4096, (1 << 21) / max(1, s.patchSize))) }
+    /// Rows of the im2col matrix built per task: bounds scratch memory to rows * K floats, and leaves
+    /// at least two tasks per worker so both cores get work on small clips.
+    static func rowsPerTask(_ s: Conv3DShape) -> Int {
+        let balanced = (s.outputPositions + 2 * Parallel.workers - 1) / (2 * Parallel.workers)
+        return max(64, min(4096, (1 << 21) / max(1, s.patchSize), balanced))
+    }
 
     /// Gathers im2col rows [row0, row0 + n) into col (n, K). Frames before the start come from
     /// `history` (B, kt-1, H, W, Cin) when given (streaming), else are zero.
@@ -136,7 +140,7 @@ public enum Conv3DOp {
         let tasks = (rows + per - 1) / per
         let nx = dx == nil ? 0 : s.inputCount
         let width = k * cout + cout + nx
-        ParameterGradReducer.run(rows: tasks, width: width, into: { (partial: UnsafePointer<T>) in
+        ParameterGradReducer.run(rows: tasks, width: width, minimumRowsPerPart: 1, into: { (partial: UnsafePointer<T>) in
             if let dWeight { for i in 0..<(k * cout) { dWeight[i] += partial[i] } }
             if let dBias { for i in 0..<cout { dBias[i] += partial[k * cout + i] } }
             if let dx { for i in 0..<nx { dx[i] += partial[k * cout + cout + i] } }

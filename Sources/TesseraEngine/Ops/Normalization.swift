@@ -187,9 +187,11 @@ func withScale<T: TensorScalar, R>(_ scale: UnsafePointer<T>?, count: Int, _ bod
 /// Splits rows over the workers, gives each a zeroed private parameter-gradient buffer, then adds the
 /// buffers into the real gradients in worker order, so the sum is the same on every run.
 public enum ParameterGradReducer {
-    public static func run<T: TensorScalar>(rows: Int, width: Int, into commit: (UnsafePointer<T>) -> Void,
+    /// `minimumRowsPerPart`: below this many rows per worker, fewer workers are used.
+    public static func run<T: TensorScalar>(rows: Int, width: Int, minimumRowsPerPart: Int = 8,
+                                            into commit: (UnsafePointer<T>) -> Void,
                                             _ body: (Range<Int>, UnsafeMutablePointer<T>) -> Void) {
-        let parts = max(1, min(Parallel.workers, rows / 8))
+        let parts = max(1, min(Parallel.workers, rows / max(1, minimumRowsPerPart)))
         let buffer = UnsafeMutablePointer<T>.allocate(capacity: parts * width)
         defer { buffer.deallocate() }
         buffer.initialize(repeating: 0, count: parts * width)
