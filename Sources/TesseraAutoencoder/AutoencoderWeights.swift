@@ -42,22 +42,15 @@ extension VideoAutoencoder {
     }
 
     /// The shipped weights: $TESSERA_VAE_WEIGHTS, else the package resource bundle beside the
-    /// executable (SwiftPM copies Sources/TesseraAutoencoder/Resources there). Found by path rather
-    /// than `Bundle.module`, which aborts the process when the bundle is missing.
+    /// executable (SwiftPM copies Sources/TesseraAutoencoder/Resources there).
     public static var shippedWeightsPath: String? {
-        if let env = ProcessInfo.processInfo.environment["TESSERA_VAE_WEIGHTS"] { return env }
-        let exe = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        let candidates = [
-            exe.deletingLastPathComponent().appendingPathComponent("Tessera_TesseraAutoencoder.resources/Resources/vae.safetensors").path,
-            exe.deletingLastPathComponent().appendingPathComponent("Tessera_TesseraAutoencoder.resources/vae.safetensors").path,
-        ]
-        return candidates.first { FileManager.default.fileExists(atPath: $0) }
+        ShippedResource.path(target: "TesseraAutoencoder", file: "vae.safetensors", environment: "TESSERA_VAE_WEIGHTS")
     }
 
     /// Loads `path`, or the shipped weights when `path` is nil, with a one-line error if there are none.
     public static func loadWeights(path: String?) throws -> VideoAutoencoder {
         guard let p = path ?? shippedWeightsPath else {
-            throw SafeTensorsError("no autoencoder weights: none are shipped in this build (Sources/TesseraAutoencoder/Resources/vae.safetensors) and no --weights FILE was given")
+            throw SafeTensorsError("no autoencoder weights: none are shipped in this build (Sources/TesseraAutoencoder/Resources/vae.safetensors) and no weights file was given (--vae FILE or --weights FILE, or $TESSERA_VAE_WEIGHTS)")
         }
         return try load(path: p)
     }

@@ -8,6 +8,7 @@
 // state, cross-faded with linear ramps over the overlap. Finished frames are handed to `emit` in
 // order, so a long video never sits in memory as floats.
 import TesseraEngine
+import TesseraMedia
 
 public struct DecodeTiling: Sendable, Equatable {
     public var frames: Int
@@ -106,5 +107,26 @@ extension VideoAutoencoder {
             }
             t0 += tCount
         }
+    }
+}
+
+extension VideoAutoencoder {
+    /// Tiled decode of a (1, Fz, Hz, Wz, C) raw latent straight into an 8-bit video, keeping the
+    /// first `frames` frames (all 1 + 4 (Fz - 1) when nil).
+    public func decodeVideo(_ latent: Tensor<Float>, fps: Int, frames: Int? = nil, tiling: DecodeTiling = .standard) -> Video {
+        let (_, fz, hz, wz, _) = latent.shape5
+        let w = wz * config.spatialFactor, h = hz * config.spatialFactor
+        let decoded = 1 + (fz - 1) * config.temporalFactor
+        let kept = min(decoded, frames ?? decoded)
+        let frameSize = w * h * 3
+        var pixels = [UInt8](repeating: 0, count: kept * frameSize)
+        decodeTiled(latent, tiling: tiling) { index, frame in
+            guard index < kept else { return }
+            pixels.withUnsafeMutableBufferPointer { out in
+                let base = index * frameSize
+                for i in 0..<frame.count { out[base + i] = UInt8(max(0, min(255, ((frame[i] + 1) * 127.5).rounded()))) }
+            }
+        }
+        return Video(width: w, height: h, fps: fps, pixels: pixels)
     }
 }

@@ -27,6 +27,7 @@ public enum Tessera {
             HelpCommand.command,
             StudioCommand.command,
             ExpandCommand.command,
+            GenerateCommand.command,
             WorldRenderCommand.command,
             WorldSampleCommand.command,
             ImportCommand.command,

@@ -82,15 +82,6 @@ enum VAECommand {
     }
 
     static func decode(_ latent: Tensor<Float>, vae: VideoAutoencoder, fps: Int, tiled: Bool) -> Video {
-        if !tiled { return vae.decode(latent).video(fps: fps) }
-        let (_, fz, hz, wz, _) = latent.shape5
-        let w = wz * vae.config.spatialFactor, h = hz * vae.config.spatialFactor
-        let frames = 1 + (fz - 1) * vae.config.temporalFactor
-        var pixels = [UInt8](repeating: 0, count: frames * w * h * 3)
-        vae.decodeTiled(latent) { index, frame in
-            let base = index * w * h * 3
-            for i in 0..<frame.count { pixels[base + i] = UInt8(max(0, min(255, ((frame[i] + 1) * 127.5).rounded()))) }
-        }
-        return Video(width: w, height: h, fps: fps, pixels: pixels)
+        tiled ? vae.decodeVideo(latent, fps: fps) : vae.decode(latent).video(fps: fps)
     }
 }

@@ -41,6 +41,25 @@ public enum MediaWriter {
         }
     }
 
+    /// Checks before an expensive job that `write` will accept `path` for `frames` frames: a known
+    /// extension (or a folder), a single frame for .png, and an existing parent folder for a file.
+    public static func checkDestination(_ path: String, frames: Int) throws {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        let ext = (path as NSString).pathExtension.lowercased()
+        if path.hasSuffix("/") || (exists && isDirectory.boolValue) || ext.isEmpty { return }
+        guard acceptedExtensions.contains(ext) else {
+            throw MediaError("cannot write \(path): unknown extension .\(ext); accepted: .mp4 .gif .y4m .png, or a folder path ending in / for PNG frames")
+        }
+        if ext == "png" && frames != 1 {
+            throw MediaError("cannot write \(frames) frames to the single image \(path); give a folder (a path ending in /) for one PNG per frame, or --duration 0")
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty && !(FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory) && isDirectory.boolValue) {
+            throw MediaError("cannot write \(path): folder \(parent) does not exist")
+        }
+    }
+
     /// frame_00000.png, frame_00001.png ... in `folder`, each written atomically.
     static func writeFrames(_ video: Video, toFolder folder: String) throws {
         do {

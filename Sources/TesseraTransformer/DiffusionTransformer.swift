@@ -99,6 +99,13 @@ public final class DiffusionTransformer<T: TensorScalar> {
         forward(x, layout: layout, t: t, text: ids)
     }
 
+    /// Replaces the activations cached by the last call (about 150 MB per block at 7488 tokens) with
+    /// those of a one-token call, so they do not sit in memory while the autoencoder decodes.
+    public func releaseActivations() {
+        let layout = TokenLayout(frames: 1, rows: 1, columns: 1, latentHeight: config.patch[0])
+        _ = forward(Tensor<T>(zeros: [1, 1, config.tokenWidth]), layout: layout, t: [0], text: [[TextTokenizer.null] + [Int](repeating: TextTokenizer.pad, count: config.maxTextLength - 1)])
+    }
+
     func meanOverTokens(_ x: Tensor<T>) -> [T] {
         let (b, l, d) = x.shape3
         var out = [T](repeating: 0, count: b * d)

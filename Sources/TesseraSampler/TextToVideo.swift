@@ -1,0 +1,242 @@
+// Text to video with one model at two sizes: a preview is sampled from noise at about a quarter of
+// the final width and height; the full render upscales that preview latent to the full grid,
+// re-noises it part-way (to `refineFrom`) and finishes denoising at full size, so the render keeps
+// the preview's composition (SDEdit, Meng et al. 2021). Both stages share the 3D-RoPE layout in
+// world units, so the same weights serve both grids.
+import Foundation
+import TesseraEngine
+import TesseraMedia
+import TesseraAutoencoder
+import TesseraTransformer
+
+public enum SamplerKind: String, Sendable, CaseIterable {
+    case euler, heun
+}
+
+/// What to make. `width`/`height` are the final size; a preview is made at `previewSize`.
+public struct GenerationSettings: Sendable, Equatable {
+    public var width: Int, height: Int, frames: Int
+    public var fps = 12
+    public var seed: UInt64
+    /// Sampling steps of the preview; the full-size refinement takes `refineSteps`.
+    public var steps = 20
+    public var guidance = 4.0
+    public var sampler = SamplerKind.euler
+    /// Noise level (0...1) at which the full render re-noises the upscaled preview.
+    public var refineFrom = 0.75
+
+    public init(width: Int, height: Int, frames: Int, seed: UInt64, steps: Int = 20, guidance: Double = 4, fps: Int = 12) {
+        self.width = width; self.height = height; self.frames = frames; self.seed = seed
+        self.steps = steps; self.guidance = guidance; self.fps = fps
+    }
+
+    /// Full-size steps: half the preview's (at least 2); they cover only sigma <= refineFrom.
+    public var refineSteps: Int { max(2, (steps + 1) / 2) }
+    public var previewSize: (width: Int, height: Int) { TextToVideo.previewSize(width: width, height: height) }
+}
+
+/// One progress report of a generation (both stages counted together).
+public struct GenerationStep: Sendable {
+    public var stage: String          // "preview" or "refine"
+    public var step: Int, total: Int
+    public var elapsed: Double
+    public var secondsLeft: Double { step == 0 ? .infinity : elapsed / Double(step) * Double(total - step) }
+}
+
+public struct GenerationOutput {
+    public var video: Video
+    /// The raw latent of `video` (1, Fz, Hz, Wz, C).
+    public var latent: Tensor<Float>
+    /// Wall seconds of each part: "preview", "refine", "decode".
+    public var timings: [String: Double]
+}
+
+public final class TextToVideo: @unchecked Sendable {
+    public let model: DiffusionTransformer<Float>
+    public let tokenizer: TextTokenizer
+    public let vae: VideoAutoencoder
+    public let latentPreview: LatentPreview?
+    /// Content hash of the DiT weights file (FNV-1a 64), written into sidecars.
+    public let modelHash: String
+    /// Training step recorded in the weights, if any.
+    public let trainedSteps: Int?
+    /// The model caches activations per call: one generation at a time.
+    private let lock = NSLock()
+
+    public init(model: DiffusionTransformer<Float>, tokenizer: TextTokenizer, vae: VideoAutoencoder,
+                latentPreview: LatentPreview?, modelHash: String, trainedSteps: Int? = nil) {
+        precondition(model.config.latentChannels == vae.config.latentChannels, "DiT and autoencoder latent channels differ")
+        self.model = model; self.tokenizer = tokenizer; self.vae = vae; self.latentPreview = latentPreview
+        self.modelHash = modelHash; self.trainedSteps = trainedSteps
+    }
+
+    /// $TESSERA_DIT_WEIGHTS, else the shipped weights in the transformer's resource bundle.
+    public static var shippedWeightsPath: String? {
+        ShippedResource.path(target: "TesseraTransformer", file: "dit.safetensors", environment: "TESSERA_DIT_WEIGHTS")
+    }
+
+    /// Loads DiT weights (`ditPath` or the shipped ones) and autoencoder weights (likewise).
+    public static func load(ditPath: String? = nil, vaePath: String? = nil) throws -> TextToVideo {
+        guard let path = ditPath ?? shippedWeightsPath else {
+            throw SafeTensorsError("no diffusion transformer weights: none are shipped in this build (Sources/TesseraTransformer/Resources/dit.safetensors) and no --weights FILE was given")
+        }
+        let (model, tokenizer) = try DiffusionTransformer<Float>.load(path: path)
+        let vae = try VideoAutoencoder.loadWeights(path: vaePath)
+        let file = try SafeTensors.read(path: path)
+        let preview = file.metadata["latent_preview"].flatMap { try? JSONDecoder().decode(LatentPreview.self, from: Data($0.utf8)) }
+        return TextToVideo(model: model, tokenizer: tokenizer, vae: vae, latentPreview: preview,
+                           modelHash: try ShippedResource.contentHash(path: path), trainedSteps: file.metadata["step"].flatMap { Int($0) })
+    }
+
+    /// About a quarter of the final width and height, in multiples of 8 pixels (one latent pixel), at least 16.
+    public static func previewSize(width: Int, height: Int) -> (width: Int, height: Int) {
+        func quarter(_ n: Int) -> Int { max(16, Int((Double(n) / 32).rounded()) * 8) }
+        return (quarter(width), quarter(height))
+    }
+
+    /// Latent frames for `frames` video frames (the decoder makes 1 + 4 (Fz - 1); extra ones are cut).
+    public func latentFrames(for frames: Int) -> Int {
+        let tf = vae.config.temporalFactor
+        return 1 + (max(1, frames) - 1 + tf - 1) / tf
+    }
+
+    public func validate(_ s: GenerationSettings) throws {
+        let sf = vae.config.spatialFactor
+        guard s.width % sf == 0, s.height % sf == 0, s.width >= 16, s.height >= 16, s.width <= 4096, s.height <= 4096 else {
+            throw GenerationError("size \(s.width)x\(s.height) is not accepted; width and height must be multiples of \(sf) from 16 to 4096")
+        }
+        guard s.frames >= 1, s.frames <= 12 * 120 + 1 else { throw GenerationError("\(s.frames) frames is not accepted; 1 to \(12 * 120 + 1)") }
+        guard s.steps >= 1, s.steps <= 1000 else { throw GenerationError("\(s.steps) steps is not accepted; 1 to 1000") }
+        guard s.guidance >= 0, s.guidance <= 50 else { throw GenerationError("guidance \(s.guidance) is not accepted; 0 to 50") }
+    }
+
+    /// The preview only: sampled from noise at `previewSize` (or at `width`x`height` when `atSize` is true).
+    public func preview(caption: String, settings: GenerationSettings, atSize: Bool = false,
+                        progress: ((GenerationStep, Video?) -> Void)? = nil, isCancelled: @escaping () -> Bool = { false }) throws -> GenerationOutput {
+        try validate(settings)
+        lock.lock(); defer { lock.unlock() }
+        let size = atSize ? (settings.width, settings.height) : settings.previewSize
+        let clock = Benchmark.now()
+        let latent = try samplePreview(caption: caption, settings: settings, size: size, totalSteps: settings.steps, start: clock,
+                                       progress: progress, isCancelled: isCancelled)
+        model.releaseActivations()
+        let sampled = Benchmark.now()
+        let video = vae.decodeVideo(latent, fps: settings.fps, frames: settings.frames)
+        return GenerationOutput(video: video, latent: latent, timings: ["preview": sampled - clock, "decode": Benchmark.now() - sampled])
+    }
+
+    /// The full render: the preview, then the refinement at full size, then a tiled decode.
+    public func render(caption: String, settings: GenerationSettings,
+                       progress: ((GenerationStep, Video?) -> Void)? = nil, isCancelled: @escaping () -> Bool = { false }) throws -> GenerationOutput {
+        try validate(settings)
+        lock.lock(); defer { lock.unlock() }
+        let total = settings.steps + settings.refineSteps
+        let clock = Benchmark.now()
+        let small = try samplePreview(caption: caption, settings: settings, size: settings.previewSize, totalSteps: total, start: clock,
+                                      progress: progress, isCancelled: isCancelled)
+        let previewDone = Benchmark.now()
+        let sf = vae.config.spatialFactor
+        let upscaled = LatentResize.bilinear(small, height: settings.height / sf, width: settings.width / sf)
+        let patches = LatentPatches(latentShape: upscaled.shape, patch: (model.config.patch[0], model.config.patch[1]))
+        let start = patches.tokens(from: upscaled, mean: vae.latentMean, std: vae.latentStd)
+        let noise = startNoise(patches, seed: RandomGenerator.mix(settings.seed ^ 0x5245_4649_4E45))   // "REFINE"
+        let s = RectifiedFlow.shiftFactor(tokens: patches.tokens)
+        let sigmas = TextToVideo.tailSigmas(from: min(1, max(0, settings.refineFrom)), steps: settings.refineSteps, shift: s)
+        let x = RectifiedFlow.noised(start, noise: noise, t: [sigmas[0]]).xt
+        let tokens = try run(x: x, patches: patches, caption: caption, settings: settings, sigmas: sigmas, stage: "refine",
+                             offset: settings.steps, total: total, start: clock, progress: progress, isCancelled: isCancelled)
+        let latent = patches.latent(from: tokens, mean: vae.latentMean, std: vae.latentStd)
+        model.releaseActivations()
+        let refined = Benchmark.now()
+        let video = vae.decodeVideo(latent, fps: settings.fps, frames: settings.frames)
+        return GenerationOutput(video: video, latent: latent,
+                                timings: ["preview": previewDone - clock, "refine": refined - previewDone, "decode": Benchmark.now() - refined])
+    }
+
+    /// `steps + 1` noise levels from `sigma0` down to 0, evenly spaced in the unshifted time and
+    /// then shifted, so a partial run uses the same spacing as the tail of a full one.
+    public static func tailSigmas(from sigma0: Double, steps: Int, shift s: Double) -> [Double] {
+        let u0 = sigma0 / (s - (s - 1) * sigma0)   // inverse of RectifiedFlow.shift
+        return (0...steps).map { RectifiedFlow.shift(u0 * (1 - Double($0) / Double(steps)), by: s) }
+    }
+
+    func samplePreview(caption: String, settings: GenerationSettings, size: (width: Int, height: Int), totalSteps: Int, start: Double,
+                       progress: ((GenerationStep, Video?) -> Void)?, isCancelled: @escaping () -> Bool) throws -> Tensor<Float> {
+        let sf = vae.config.spatialFactor
+        let shape = [1, latentFrames(for: settings.frames), size.height / sf, size.width / sf, vae.config.latentChannels]
+        let patches = LatentPatches(latentShape: shape, patch: (model.config.patch[0], model.config.patch[1]))
+        let x = startNoise(patches, seed: settings.seed)
+        let sigmas = RectifiedFlow.sigmas(steps: settings.steps, shift: RectifiedFlow.shiftFactor(tokens: patches.tokens))
+        let tokens = try run(x: x, patches: patches, caption: caption, settings: settings, sigmas: sigmas, stage: "preview",
+                             offset: 0, total: totalSteps, start: start, progress: progress, isCancelled: isCancelled)
+        return patches.latent(from: tokens, mean: vae.latentMean, std: vae.latentStd)
+    }
+
+    /// Standard normal tokens, drawn per latent frame over the padded grid (GenerationNoise), so a
+    /// longer video shares its first frames' noise and padding gets noise as in training.
+    func startNoise(_ patches: LatentPatches, seed: UInt64) -> Tensor<Float> {
+        let padded = LatentPatches(latentShape: [1, patches.frames, patches.paddedHeight, patches.paddedWidth, patches.channels],
+                                   patch: (patches.patchHeight, patches.patchWidth))
+        let noise: Tensor<Float> = GenerationNoise.latent(shape: padded.latentShape, seed: seed)
+        let c = patches.channels
+        return padded.tokens(from: noise, mean: [Float](repeating: 0, count: c), std: [Float](repeating: 1, count: c))
+    }
+
+    func run(x: Tensor<Float>, patches: LatentPatches, caption: String, settings: GenerationSettings, sigmas: [Double], stage: String,
+             offset: Int, total: Int, start: Double, progress: ((GenerationStep, Video?) -> Void)?, isCancelled: @escaping () -> Bool) throws -> Tensor<Float> {
+        let layout = patches.layout
+        let conditional = tokenizer.ids(caption), null = tokenizer.nullIds
+        var estimate: Tensor<Float>?
+        let velocity: (Tensor<Float>, Double, Int) throws -> Tensor<Float> = { x, sigma, _ in
+            if isCancelled() { throw SamplingCancelled() }
+            let v = self.guidedVelocity(x, sigma: sigma, layout: layout, conditional: conditional, null: null, guidance: settings.guidance)
+            if progress != nil { estimate = axpy(x, -sigma, v) }   // x0 = x_t - sigma v
+            return v
+        }
+        let monitor = SamplingMonitor { [self] p, _ in
+            guard let progress else { return }
+            let step = GenerationStep(stage: stage, step: offset + p.step, total: total, elapsed: Benchmark.now() - start)
+            progress(step, estimate.map { intermediateVideo($0, patches: patches, fps: settings.fps) } ?? nil)
+        }
+        switch settings.sampler {
+        case .euler: return try sampleEuler(x: x, sigmas: sigmas, monitor: monitor, velocity: velocity)
+        case .heun: return try sampleHeun(x: x, sigmas: sigmas, monitor: monitor, velocity: velocity)
+        }
+    }
+
+    /// Classifier-free guidance; conditional and null captions in one batch when it is small, one
+    /// after the other when it is large (the activations of a 7488-token batch of two cost memory).
+    func guidedVelocity(_ x: Tensor<Float>, sigma: Double, layout: TokenLayout, conditional: [Int], null: [Int], guidance: Double) -> Tensor<Float> {
+        if guidance == 1 { return model(x, layout: layout, t: [sigma], text: [conditional]) }
+        if layout.tokens > 2048 {
+            let vc = model(x, layout: layout, t: [sigma], text: [conditional])
+            let vu = model(x, layout: layout, t: [sigma], text: [null])
+            return classifierFreeGuidance(unconditional: vu, conditional: vc, scale: guidance)
+        }
+        let n = x.count
+        var pair = Tensor<Float>(uninitialized: [2] + x.shape.dropFirst())
+        pair.withUnsafeMutablePointer { p in x.withUnsafePointer { src in p.update(from: src, count: n); (p + n).update(from: src, count: n) } }
+        let v = model(pair, layout: layout, t: [sigma, sigma], text: [conditional, null])
+        var vc = Tensor<Float>(uninitialized: x.shape), vu = Tensor<Float>(uninitialized: x.shape)
+        v.withUnsafePointer { p in
+            vc.withUnsafeMutablePointer { $0.update(from: p, count: n) }
+            vu.withUnsafeMutablePointer { $0.update(from: p + n, count: n) }
+        }
+        return classifierFreeGuidance(unconditional: vu, conditional: vc, scale: guidance)
+    }
+
+    /// The x0 estimate through the linear latent-to-RGB projection: one pixel per latent pixel,
+    /// one frame per latent frame (no decoder run).
+    func intermediateVideo(_ tokens: Tensor<Float>, patches: LatentPatches, fps: Int) -> Video? {
+        guard let latentPreview else { return nil }
+        let latent = patches.latent(from: tokens, mean: vae.latentMean, std: vae.latentStd)
+        var pixels: [UInt8] = []
+        for f in 0..<patches.frames { pixels += latentPreview.image(latent, frame: f) }
+        return Video(width: patches.width, height: patches.height, fps: max(1, fps / vae.config.temporalFactor), pixels: pixels)
+    }
+}
+
+public struct GenerationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { description = message }
+}
