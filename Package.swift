@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "AutoencoderTests", dependencies: ["TesseraAutoencoder", "TesseraTestSupport"]),
         .testTarget(name: "MediaTests", dependencies: ["TesseraMedia", "TesseraTestSupport"]),
         .testTarget(name: "TransformerTests", dependencies: ["TesseraTransformer", "TesseraSampler", "TesseraWorld", "TesseraTestSupport"]),
-        .testTarget(name: "SamplerTests", dependencies: ["TesseraSampler", "TesseraTestSupport"]),
+        .testTarget(name: "SamplerTests", dependencies: ["TesseraSampler", "TesseraAutoencoder", "TesseraTransformer", "TesseraMedia", "TesseraTestSupport"]),
         .testTarget(name: "StudioTests", dependencies: ["TesseraStudio", "TesseraMedia", "TesseraWorld"]),
         .testTarget(name: "CommandTests", dependencies: ["TesseraCommands", "TesseraMedia", "TesseraAutoencoder", "TesseraTransformer",
                                                      "TesseraTestSupport"]),

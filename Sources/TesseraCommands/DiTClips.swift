@@ -22,8 +22,11 @@ struct DiTClipSource {
     static let sizes: [(Int, Int)] = [(128, 72), (72, 128), (96, 96), (112, 80), (80, 112)]
     /// Frame counts and their probabilities: images teach shape and colour cheaply; clips teach motion.
     static let durations: [(frames: Int, weight: Double)] = [(1, 0.25), (9, 0.30), (17, 0.20), (25, 0.15), (49, 0.10)]
-    /// Occasional larger single images (full-size composition at one frame's cost).
-    static let largeImages: [(Int, Int)] = [(256, 144), (144, 256), (192, 192)]
+    /// Occasional larger single images, up to the full render's size: the full render refines an
+    /// upscaled preview on a grid 4x denser, which the model must also have seen.
+    static let largeImages: [(Int, Int)] = [(256, 144), (144, 256), (192, 192), (512, 288), (288, 512), (384, 384), (448, 336)]
+    /// Occasional short clips at twice the preview's width and height (motion on a denser grid).
+    static let mediumClips: [(Int, Int)] = [(256, 144), (144, 256), (192, 192), (224, 160)]
 
     let sampler: SceneSampler
     let dataset: (reader: DatasetReader, entries: [DatasetEntry])?
@@ -43,13 +46,18 @@ struct DiTClipSource {
     static func tokens(_ b: DiTBucket) -> Int { (1 + (b.frames - 1) / 4) * ((b.height / 8 + 1) / 2) * ((b.width / 8 + 1) / 2) }
 
     func bucket(_ rng: inout RandomGenerator) -> DiTBucket {
-        if rng.uniform() < 0.05 {
+        let u = rng.uniform()
+        if u < 0.06 {
             let (w, h) = rng.pick(DiTClipSource.largeImages)
             return DiTBucket(width: w, height: h, frames: 1)
         }
+        if u < 0.12 {
+            let (w, h) = rng.pick(DiTClipSource.mediumClips)
+            return DiTBucket(width: w, height: h, frames: rng.uniform() < 0.5 ? 9 : 17)
+        }
         let (w, h) = rng.pick(DiTClipSource.sizes)
-        var u = rng.uniform(), frames = 1
-        for d in DiTClipSource.durations { if u < d.weight { frames = d.frames; break }; u -= d.weight }
+        var r = rng.uniform(), frames = 1
+        for d in DiTClipSource.durations { if r < d.weight { frames = d.frames; break }; r -= d.weight }
         return DiTBucket(width: w, height: h, frames: frames)
     }
 

@@ -2,8 +2,10 @@
 enum EvalCommand {
     static let command = Command(
         name: "eval",
-        summary: "measure quality: vae (reconstruction PSNR/SSIM on held-out clips)",
-        help: """
+        summary: "measure quality: generated videos judged from pixels (dit, the default), or vae reconstruction",
+        help: EvalDiT.help + """
+
+
         usage: tessera eval vae [--count N] [--weights FILE] [--seed S] [--json]
 
         vae: encodes and decodes N held-out procedural-world clips (default 200; scenes from a seed
@@ -12,7 +14,10 @@ enum EvalCommand {
         and aspect ratio.
         """,
         run: { args in
-            guard args.first == "vae" else { throw CommandError.usage("`tessera eval` needs a model: vae") }
-            try EvalVAE.run(Array(args.dropFirst()))
+            switch args.first {
+            case "vae": try EvalVAE.run(Array(args.dropFirst()))
+            case "dit": try EvalDiT.run(Array(args.dropFirst()))
+            default: try EvalDiT.run(args)
+            }
         })
 }

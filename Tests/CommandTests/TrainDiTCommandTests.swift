@@ -4,6 +4,7 @@ import Foundation
 import TesseraAutoencoder
 import TesseraCommands
 import TesseraEngine
+import TesseraMedia
 import TesseraTransformer
 
 final class TrainDiTCommandTests: XCTestCase {
@@ -31,5 +32,29 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertEqual(Tessera.main(base + ["--preset", "huge"]), 2)
         XCTAssertEqual(Tessera.main(["train", "dit", "--vae", dir + "/missing.safetensors"]), 1)
         XCTAssertEqual(Tessera.main(["train", "vae", "--bogus"]), 2)
+
+        // generate and eval with these (barely trained) weights: files, determinism, errors.
+        let weights = ["--weights", dir + "/dit.safetensors", "--vae", dir + "/vae.safetensors"]
+        let image = ["generate", "--prompt", "red ball bouncing", "--size", "64x32", "--steps", "2", "--seed", "7"] + weights
+        let gen = image + ["--duration", "0.5"]
+        XCTAssertEqual(Tessera.main(gen + ["--out", dir + "/a.y4m"]), 0)
+        XCTAssertEqual(Tessera.main(gen + ["--out", dir + "/b.y4m"]), 0)
+        let a = try Data(contentsOf: URL(fileURLWithPath: dir + "/a.y4m")), b = try Data(contentsOf: URL(fileURLWithPath: dir + "/b.y4m"))
+        XCTAssertEqual(a, b, "same prompt, settings, seed and weights must give the same bytes")
+        let video = try MediaReader.read(dir + "/a.y4m")
+        XCTAssertEqual([video.width, video.height, video.frameCount], [64, 32, 7])
+        XCTAssertEqual(Tessera.main(gen + ["--preview", "--out", dir + "/p.y4m"]), 0)
+        XCTAssertEqual(try MediaReader.read(dir + "/p.y4m").width, 16)
+        XCTAssertEqual(Tessera.main(image + ["--duration", "0", "--out", dir + "/i.png"]), 0)
+        XCTAssertEqual(Tessera.main(gen + ["--out", dir + "/many.png"]), 2, "several frames into one png")
+        XCTAssertEqual(Tessera.main(gen + ["--out", dir + "/x.avi"]), 2)
+        XCTAssertEqual(Tessera.main(gen.map { $0 == "64x32" ? "60x32" : $0 } + ["--out", dir + "/c.y4m"]), 2)
+        XCTAssertEqual(Tessera.main(gen + ["--sampler", "ddim", "--out", dir + "/c.y4m"]), 2)
+        XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball", "--weights", dir + "/missing.safetensors", "--out", dir + "/c.y4m"]), 1)
+        XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball", "--weights", dir + "/vae.safetensors", "--out", dir + "/c.y4m"]), 1,
+                       "autoencoder weights given as DiT weights")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/c.y4m"))
+        XCTAssertEqual(Tessera.main(["eval", "--seen", "2", "--held-out", "1", "--steps", "1", "--save", dir + "/eval"] + weights), 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/eval/002.mp4"))
     }
 }

@@ -1,0 +1,122 @@
+// `tessera eval` (or `tessera eval dit`): generates the fixed prompt set (EvalPromptSet) and judges
+// every video from its pixels (SceneJudge: background, and per object colour, shape, size, motion),
+// reporting accuracy per attribute for seen and held-out combinations. The same judge also scores
+// the world's own render of each intended scene at the same size, so the judge's error is visible
+// beside the model's.
+import Foundation
+import TesseraEngine
+import TesseraMedia
+import TesseraSampler
+import TesseraWorld
+
+enum EvalDiT {
+    static let help = """
+    usage: tessera eval [dit] [--seen N] [--held-out N] [--full] [--steps N] [--guidance G]
+                        [--weights FILE] [--vae FILE] [--save DIR] [--json]
+
+    Generates a fixed set of prompts (default 48 seen scenes and 27 held-out ones: every WORLD.md
+    held-out pair three times), detailed captions and short prompts, in 16:9, 9:16, 1:1 and 4:3,
+    as 4 s clips and single images, and judges each video from its pixels. Prints, per attribute
+    (colour, shape, size, motion, background, and whether each object is in frame), the share right
+    on seen and held-out prompts; the world renderer's score on the same scenes shows the judge's
+    own error. Previews (quarter size) by default; --full judges full renders (slower).
+
+      --seen N, --held-out N   numbers of prompts (defaults 48 and 27)
+      --full                   judge full renders instead of previews
+      --steps N, --guidance G  sampling settings (defaults as in `tessera generate`)
+      --save DIR               also write every generated video as DIR/NNN.mp4
+      --json                   one JSON object with the totals and every case
+    """
+
+    static let attributes = ["color", "shape", "size", "motion", "background", "in_frame"]
+
+    struct Tally {
+        var right: [String: Int] = [:], total: [String: Int] = [:]
+        mutating func add(_ attribute: String, _ correct: Bool) {
+            total[attribute, default: 0] += 1
+            if correct { right[attribute, default: 0] += 1 }
+        }
+        func share(_ a: String) -> Double? { total[a].map { Double(right[a] ?? 0) / Double($0) } }
+        func text(_ a: String) -> String {
+            guard let t = total[a], let s = share(a) else { return "-" }
+            return String(format: "%3d/%-3d %5.1f%%", right[a] ?? 0, t, 100 * s)
+        }
+        var json: [String: Any] {
+            Dictionary(uniqueKeysWithValues: attributes.compactMap { a in
+                total[a].map { (a, ["right": right[a] ?? 0, "total": $0, "accuracy": share(a) ?? 0] as [String: Any]) }
+            })
+        }
+    }
+
+    static func tally(_ verdict: SceneVerdict, into t: inout Tally) {
+        for r in verdict.results where attributes.contains(r.attribute) { t.add(r.attribute, r.correct) }
+        for o in verdict.objects { t.add("in_frame", o.found) }
+    }
+
+    static func run(_ args: [String]) throws {
+        let a = try Arguments(args, command: "eval", options: ["seen", "held-out", "steps", "guidance", "weights", "vae", "save"],
+                              booleanFlags: ["full", "json"])
+        try a.expectPositionals(atMost: 0)
+        let cases = EvalPromptSet.standard(seen: try a.int("seen", default: 48, in: 0...10_000),
+                                           heldOut: try a.int("held-out", default: 27, in: 0...10_000))
+        let steps = try a.int("steps", default: 20, in: 1...1000)
+        let guidance = try a.double("guidance", default: 4, in: 0...50)
+        let full = a.flag("full"), json = a.flag("json")
+        if let dir = a.string("save") { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        let pipeline = try TrainCommand.wrap { try TextToVideo.load(ditPath: a.string("weights"), vaePath: a.string("vae")) }
+        let judge = SceneJudge()
+        var model = (seen: Tally(), heldOut: Tally()), reference = (seen: Tally(), heldOut: Tally())
+        var perCase: [[String: Any]] = []
+        StopSignal.install()
+        let start = Benchmark.now()
+        for (i, c) in cases.enumerated() {
+            if StopSignal.isRequested { throw CommandError("interrupted after \(i) of \(cases.count) prompts", status: 130) }
+            let expansion = try PromptExpander.expand(c.prompt, seed: c.seed)
+            let size = WorldOptions.defaultSize(aspect: Double(c.aspect.width) / Double(c.aspect.height))
+            let frames = Renderer.frameCount(duration: c.duration)
+            let settings = GenerationSettings(width: size.width, height: size.height, frames: frames, seed: c.seed, steps: steps, guidance: guidance)
+            let output = try full ? pipeline.render(caption: expansion.caption, settings: settings, isCancelled: { StopSignal.isRequested })
+                                  : pipeline.preview(caption: expansion.caption, settings: settings, isCancelled: { StopSignal.isRequested })
+            let video = output.video
+            let verdict = judge.judge(video, intended: expansion.scene)
+            let truth = judge.judge(Renderer.render(expansion.scene, width: video.width, height: video.height, frames: frames), intended: expansion.scene)
+            let heldOut = expansion.scene.isHeldOut
+            if heldOut { tally(verdict, into: &model.heldOut); tally(truth, into: &reference.heldOut) } else {
+                tally(verdict, into: &model.seen); tally(truth, into: &reference.seen)
+            }
+            if let dir = a.string("save") {
+                try? MediaWriter.write(video, to: (dir as NSString).appendingPathComponent(String(format: "%03d.mp4", i)),
+                                       metadata: ["comment": expansion.caption, "title": c.prompt])
+            }
+            let wrong = verdict.results.filter { !$0.correct }.map(\.description)
+            perCase.append(["index": i, "prompt": c.prompt, "caption": expansion.caption, "style": c.style, "held_out": heldOut,
+                            "held_out_pair": c.heldOutPair ?? "", "width": video.width, "height": video.height, "frames": video.frameCount,
+                            "right": verdict.correctCount, "total": verdict.results.count, "wrong": wrong,
+                            "reference_right": truth.correctCount])
+            if !json {
+                printError(String(format: "  %3d/%d %@ %dx%dx%d  %d/%d right%@  %@", i + 1, cases.count, heldOut ? "held-out" : "seen    ",
+                                  video.width, video.height, video.frameCount, verdict.correctCount, verdict.results.count,
+                                  wrong.isEmpty ? "" : " (" + wrong.joined(separator: "; ") + ")", expansion.caption))
+            }
+        }
+        let seconds = Benchmark.now() - start
+        if json {
+            let object: [String: Any] = [
+                "mode": full ? "full" : "preview", "prompts": cases.count, "steps": steps, "guidance": guidance,
+                "model_hash": pipeline.modelHash, "trained_steps": pipeline.trainedSteps ?? -1, "seconds": seconds,
+                "seen": model.seen.json, "held_out": model.heldOut.json,
+                "reference_seen": reference.seen.json, "reference_held_out": reference.heldOut.json, "cases": perCase,
+            ]
+            printOut(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            return
+        }
+        printOut("eval of \(full ? "full renders" : "previews"): \(cases.count) prompts, \(steps) steps, guidance \(guidance), model \(pipeline.modelHash)"
+                 + (pipeline.trainedSteps.map { " (step \($0))" } ?? "") + String(format: ", %.0f s", seconds))
+        printOut("attribute     model seen        model held-out    | world render seen  world render held-out")
+        for attr in attributes {
+            printOut(attr.padding(toLength: 12, withPad: " ", startingAt: 0) + "  " + model.seen.text(attr).padding(toLength: 16, withPad: " ", startingAt: 0)
+                     + "  " + model.heldOut.text(attr).padding(toLength: 16, withPad: " ", startingAt: 0) + "  | "
+                     + reference.seen.text(attr).padding(toLength: 17, withPad: " ", startingAt: 0) + "  " + reference.heldOut.text(attr))
+        }
+    }
+}

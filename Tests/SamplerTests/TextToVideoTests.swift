@@ -1,0 +1,108 @@
+// The text-to-video pipeline on tiny untrained networks: sizes, schedules, latent resizing against
+// a naive reference, bit-for-bit reproducibility, and the render starting from its own preview.
+import XCTest
+import TesseraAutoencoder
+import TesseraEngine
+import TesseraMedia
+import TesseraSampler
+import TesseraTransformer
+
+final class TextToVideoTests: XCTestCase {
+    func tinyPipeline() -> TextToVideo {
+        let vae = VideoAutoencoder(config: .tiny, seed: 3)
+        let tokenizer = TextTokenizer(words: TextTokenizer.specials + ["a", "red", "ball"], maxLength: 8)
+        var config = DiTConfig.tiny
+        config.vocabularySize = tokenizer.vocabularySize
+        config.latentChannels = vae.config.latentChannels
+        let model = DiffusionTransformer<Float>(config: config, seed: 5)
+        // adaLN-zero makes a new model predict v = 0; random final weights give it something to do.
+        var rng = RandomGenerator(seed: 9)
+        for i in 0..<model.store.count { model.store.values[i] += Float(rng.normal() * 0.05) }
+        return TextToVideo(model: model, tokenizer: tokenizer, vae: vae, latentPreview: nil, modelHash: "test")
+    }
+
+    func testPreviewSizeIsAQuarterInWholeLatentPixels() {
+        XCTAssertTrue(TextToVideo.previewSize(width: 512, height: 288) == (128, 72))
+        XCTAssertTrue(TextToVideo.previewSize(width: 288, height: 512) == (72, 128))
+        XCTAssertTrue(TextToVideo.previewSize(width: 384, height: 384) == (96, 96))
+        XCTAssertTrue(TextToVideo.previewSize(width: 448, height: 336) == (112, 88))
+        XCTAssertTrue(TextToVideo.previewSize(width: 32, height: 16) == (16, 16))
+    }
+
+    func testTailSigmasFollowTheShiftedSchedule() {
+        let s = 2.5
+        let full = RectifiedFlow.sigmas(steps: 20, shift: s)
+        let tail = TextToVideo.tailSigmas(from: full[8], steps: 12, shift: s)
+        XCTAssertEqual(tail.count, 13)
+        for (a, b) in zip(tail, full[8...]) { XCTAssertEqual(a, b, accuracy: 1e-12) }
+        let other = TextToVideo.tailSigmas(from: 0.75, steps: 7, shift: 4)
+        XCTAssertEqual(other.first!, 0.75, accuracy: 1e-12)
+        XCTAssertEqual(other.last!, 0)
+        XCTAssertTrue(zip(other, other.dropFirst()).allSatisfy { $0 > $1 })
+    }
+
+    func testBilinearResizeMatchesNaiveReference() {
+        var rng = RandomGenerator(seed: 4)
+        let z = Tensor<Float>(randomNormal: [1, 2, 3, 5, 2], rng: &rng)
+        let out = LatentResize.bilinear(z, height: 7, width: 11)
+        XCTAssertEqual(out.shape, [1, 2, 7, 11, 2])
+        let src = z.scalars, got = out.scalars
+        func at(_ f: Int, _ y: Int, _ x: Int, _ c: Int) -> Double { Double(src[((f * 3 + y) * 5 + x) * 2 + c]) }
+        for f in 0..<2 { for y in 0..<7 { for x in 0..<11 { for c in 0..<2 {
+            // Half-pixel centres, clamped at the borders.
+            let sy = min(2.0, max(0, (Double(y) + 0.5) * 3 / 7 - 0.5)), sx = min(4.0, max(0, (Double(x) + 0.5) * 5 / 11 - 0.5))
+            let y0 = Int(sy.rounded(.down)), x0 = Int(sx.rounded(.down))
+            let y1 = min(2, y0 + 1), x1 = min(4, x0 + 1), wy = sy - Double(y0), wx = sx - Double(x0)
+            let expected = (1 - wy) * ((1 - wx) * at(f, y0, x0, c) + wx * at(f, y0, x1, c)) + wy * ((1 - wx) * at(f, y1, x0, c) + wx * at(f, y1, x1, c))
+            XCTAssertEqual(Double(got[((f * 7 + y) * 11 + x) * 2 + c]), expected, accuracy: 1e-5)
+        }}}}
+        // Same size is the identity.
+        XCTAssertEqual(LatentResize.bilinear(z, height: 3, width: 5).scalars, z.scalars)
+    }
+
+    func testGenerationIsReproducibleAndSized() throws {
+        let pipeline = tinyPipeline()
+        var settings = GenerationSettings(width: 64, height: 32, frames: 7, seed: 11, steps: 3, guidance: 3)
+        let a = try pipeline.render(caption: "a red ball", settings: settings)
+        let b = try pipeline.render(caption: "a red ball", settings: settings)
+        XCTAssertEqual(a.video.pixels, b.video.pixels, "same settings and seed must give the same video")
+        XCTAssertEqual([a.video.width, a.video.height, a.video.frameCount], [64, 32, 7])
+        XCTAssertEqual(a.latent.shape, [1, 3, 4, 8, 4])
+        XCTAssertNotNil(a.timings["refine"])
+        let preview = try pipeline.preview(caption: "a red ball", settings: settings)
+        XCTAssertEqual([preview.video.width, preview.video.height, preview.video.frameCount], [16, 16, 7])
+        settings.seed = 12
+        let c = try pipeline.render(caption: "a red ball", settings: settings)
+        XCTAssertNotEqual(a.video.pixels, c.video.pixels, "another seed must give another video")
+        settings.sampler = .heun
+        XCTAssertNotEqual(try pipeline.render(caption: "a red ball", settings: settings).video.pixels, c.video.pixels)
+    }
+
+    func testRenderStartsFromItsPreview() throws {
+        // With refineFrom = 0 the render is exactly the upscaled preview latent, decoded.
+        let pipeline = tinyPipeline()
+        var settings = GenerationSettings(width: 64, height: 64, frames: 5, seed: 2, steps: 4, guidance: 2)
+        settings.refineFrom = 0
+        let preview = try pipeline.preview(caption: "a ball", settings: settings)
+        let render = try pipeline.render(caption: "a ball", settings: settings)
+        let upscaled = LatentResize.bilinear(preview.latent, height: 8, width: 8)
+        XCTAssertEqual(render.latent.shape, upscaled.shape)
+        for (x, y) in zip(render.latent.scalars, upscaled.scalars) { XCTAssertEqual(x, y, accuracy: 1e-4) }
+    }
+
+    func testCancelStopsAndBadSettingsAreRejected() throws {
+        let pipeline = tinyPipeline()
+        let settings = GenerationSettings(width: 64, height: 32, frames: 5, seed: 1, steps: 5)
+        var calls = 0
+        XCTAssertThrowsError(try pipeline.render(caption: "a ball", settings: settings, isCancelled: { calls += 1; return calls > 2 })) {
+            XCTAssertTrue($0 is SamplingCancelled)
+        }
+        var steps: [Int] = []
+        _ = try pipeline.render(caption: "a ball", settings: settings, progress: { s, _ in steps.append(s.step) })
+        XCTAssertEqual(steps, Array(1...(settings.steps + settings.refineSteps)))
+        for bad in [GenerationSettings(width: 60, height: 32, frames: 5, seed: 1), GenerationSettings(width: 64, height: 32, frames: 0, seed: 1),
+                    GenerationSettings(width: 64, height: 32, frames: 5, seed: 1, steps: 0)] {
+            XCTAssertThrowsError(try pipeline.render(caption: "a ball", settings: bad)) { XCTAssertTrue($0 is GenerationError) }
+        }
+    }
+}
