@@ -7,16 +7,22 @@ import TesseraStudio
 enum BenchCommand {
     static let command = Command(
         name: "bench",
-        summary: "measure speed: kernels (GEMM, attention, conv3d, layer norm, transformer block), vae, dit, studio",
+        summary: "measure speed: kernels (GEMM, attention, conv3d, layer norm, transformer block), vae, dit, generate, studio",
         help: """
         usage: tessera bench kernels [--json] [--quick] [--threads N]
                tessera bench vae [--json] [--quick]
                tessera bench dit [--json] [--quick] [--presets small,compact]
+               tessera bench generate [--json] [--quick] [--weights FILE] [--vae FILE]
                tessera bench studio [--json] [--quick]
 
         Times the engine's kernels and reports GFLOP/s beside the GEMM peak measured in the same run,
         with the OpenBLAS core in use. Measure with OPENBLAS_CORETYPE unset (env -u OPENBLAS_CORETYPE):
         forcing Haswell halves BLAS speed on AVX-512 machines.
+
+        `generate` times `tessera generate` (one process per row) for a 4 s preview and full render in
+        16:9, 9:16 and 1:1 with the shipped (or given) weights: wall time, sampling and decode time, peak
+        memory, the transformer's GFLOP/s beside the GEMM peak, and the PSNR of each full render
+        (downscaled) against its preview.
 
         `studio` runs the studio in tmux (120x40) and reports the time from the preview key to the
         first preview frame on screen, and key-to-screen echo latency idle and while a render runs.
@@ -28,13 +34,13 @@ enum BenchCommand {
           --presets P   dit: comma-separated DiT presets to time (default small)
         """,
         run: { args in
-            let a = try Arguments(args, command: "bench", options: ["threads", "presets", "row"], booleanFlags: ["json", "quick"])
+            let a = try Arguments(args, command: "bench", options: ["threads", "presets", "row", "weights", "vae"], booleanFlags: ["json", "quick"])
             guard let suite = a.positionals.first else {
-                throw CommandError.usage("`tessera bench` needs a suite: kernels, vae, dit or studio")
+                throw CommandError.usage("`tessera bench` needs a suite: kernels, vae, dit, generate or studio")
             }
             try a.expectPositionals(atMost: 1, what: "suite")
-            guard ["kernels", "vae", "dit", "studio"].contains(suite) else {
-                throw CommandError.usage("unknown benchmark suite '\(suite)'; accepted: kernels, vae, dit, studio")
+            guard ["kernels", "vae", "dit", "generate", "studio"].contains(suite) else {
+                throw CommandError.usage("unknown benchmark suite '\(suite)'; accepted: kernels, vae, dit, generate, studio")
             }
             if suite == "studio" {
                 try runStudio(json: a.flag("json"), quick: a.flag("quick"))
@@ -45,6 +51,10 @@ enum BenchCommand {
             let json = a.flag("json")
             if suite == "dit" {
                 try BenchDiT.run(json: json, quick: a.flag("quick"), presets: (a.string("presets") ?? "small").split(separator: ",").map(String.init))
+                return
+            }
+            if suite == "generate" {
+                try BenchGenerate.run(json: json, quick: a.flag("quick"), weights: a.string("weights"), vae: a.string("vae"))
                 return
             }
             if suite == "vae" {

@@ -125,9 +125,9 @@ final class DiTTrainer {
                 lastCheckpoint = Benchmark.now()
                 log("checkpoint saved: \(checkpointPath) (step \(state.step))")
             }
-            if elapsed >= stopAfterSeconds {
+            if elapsed >= stopAfterSeconds || StopSignal.isRequested {
                 try saveCheckpoint(to: checkpointPath)
-                log("stopping after \(formatDuration(elapsed)) as asked; checkpoint saved at step \(state.step)")
+                log("stopping after \(formatDuration(elapsed)) \(StopSignal.isRequested ? "on a signal" : "as asked"); checkpoint saved at step \(state.step)")
                 return
             }
         }

@@ -72,6 +72,7 @@ enum TrainDiTCommand {
         let source = try DiTClipSource(seed: options.seed, dataDirectory: a.string("data"), tokenBudget: options.tokenBudget,
                                        curriculumSteps: options.curriculumSteps)
         printError("training dit (\(presetName), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, BLAS \(BLAS.coreName), \(Parallel.workers) threads")
+        StopSignal.install()
         try TrainCommand.wrap { try trainer.train(source: source, checkpointPath: checkpoint, stopAfterSeconds: minutes * 60) { printError($0) } }
         if let ship = a.string("ship") {
             let saved = UnsafeMutablePointer<Float>.allocate(capacity: model.store.count)

@@ -68,3 +68,26 @@ extension Video {
         return windows == 0 ? 1 : total / Double(windows)
     }
 }
+
+extension Video {
+    /// Box-filter downscale by whole factors (width / newWidth and height / newHeight must be
+    /// integers): each output pixel is the rounded mean of its block. Used to compare a full render
+    /// with its preview.
+    public func boxDownscaled(width w: Int, height h: Int) -> Video? {
+        guard w > 0, h > 0, width % w == 0, height % h == 0 else { return nil }
+        let fx = width / w, fy = height / h, n = fx * fy
+        var out = [UInt8](repeating: 0, count: frameCount * w * h * 3)
+        for f in 0..<frameCount {
+            for y in 0..<h {
+                for x in 0..<w {
+                    for c in 0..<3 {
+                        var sum = 0
+                        for dy in 0..<fy { for dx in 0..<fx { sum += Int(pixels[((f * height + y * fy + dy) * width + x * fx + dx) * 3 + c]) } }
+                        out[((f * h + y) * w + x) * 3 + c] = UInt8((sum + n / 2) / n)
+                    }
+                }
+            }
+        }
+        return Video(width: w, height: h, fps: fps, pixels: out)
+    }
+}

@@ -19,6 +19,29 @@ public enum DiTBenchmarks {
         ("full 512x288x49", TokenLayout(frames: 13, rows: 18, columns: 32, latentHeight: 36)),
     ]
 
+    /// Floating-point operations of one forward pass (multiply-adds count 2): every projection,
+    /// attention scores and weighted sums over the keys each block attends to, the MLPs, the text
+    /// encoder, the input embedding and the final layer. Norms, RoPE and activations are left out
+    /// (they are not GEMM-shaped and are a few percent).
+    public static func forwardFLOPs(config: DiTConfig, layout: TokenLayout, batch: Int = 1) -> Double {
+        let t = Double(layout.tokens), d = Double(config.width), l = Double(config.maxTextLength)
+        let p = Double(config.tokenWidth), h = Double(config.mlpRatio)
+        var flops = 2 * t * p * d + 2 * t * d * p
+        for i in 0..<config.depth {
+            let keys: Double
+            switch config.scope(ofBlock: i) {
+            case .full: keys = t
+            case .spatial: keys = Double(layout.tokensPerFrame)
+            case .temporal: keys = Double(layout.frames)
+            }
+            flops += 2 * t * d * 3 * d + 2 * t * d * d + 4 * t * keys * d              // self-attention
+            flops += 2 * t * d * d + 2 * l * d * 2 * d + 2 * t * d * d + 4 * t * l * d  // cross-attention
+            flops += 4 * t * d * h * d                                                 // MLP
+        }
+        flops += Double(config.textLayers) * (2 * l * d * 4 * d + 4 * l * l * d + 4 * l * d * h * d)
+        return flops * Double(batch)
+    }
+
     /// Median seconds per sample of forward + backward over `repeats` timed runs after one warm-up.
     public static func trainingStepSeconds(config: DiTConfig, layout: TokenLayout, batch: Int, repeats: Int) -> Double {
         let model = DiffusionTransformer<Float>(config: config, seed: 0)

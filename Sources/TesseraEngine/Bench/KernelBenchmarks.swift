@@ -50,6 +50,17 @@ public enum KernelBenchmarks {
         return KernelBenchmarkReport(blasCore: BLAS.coreName, threads: threads, gemmPeakGflops: peak, results: results)
     }
 
+    /// Best all-thread GEMM GFLOP/s over the transformer's shapes (tokens 1024 and 4096, widths 256
+    /// to 1536): the peak that model throughput is reported against.
+    public static func gemmPeak(seconds floor: Double = 0.3) -> Double {
+        _ = BLAS.configure
+        var peak = 0.0
+        for (t, d) in [(1024, 384), (4096, 384), (1024, 768), (1024, 1536)] {
+            peak = max(peak, gemm(m: t, n: 4 * d, k: d, threads: Parallel.workers, floor: floor).gflops)
+        }
+        return peak
+    }
+
     static func filled(_ count: Int, seed: UInt64) -> Tensor<Float> {
         var rng = RandomGenerator(seed: seed)
         return Tensor(randomNormal: [count], scale: 0.5, rng: &rng)
