@@ -108,7 +108,16 @@ public final class TextToVideo: @unchecked Sendable {
         guard s.frames >= 1, s.frames <= 12 * 120 + 1 else { throw GenerationError("\(s.frames) frames is not accepted; 1 to \(12 * 120 + 1)") }
         guard s.steps >= 1, s.steps <= 1000 else { throw GenerationError("\(s.steps) steps is not accepted; 1 to 1000") }
         guard s.guidance >= 0, s.guidance <= 50 else { throw GenerationError("guidance \(s.guidance) is not accepted; 0 to 50") }
+        let ph = model.config.patch[0], pw = model.config.patch[1]
+        let tokens = latentFrames(for: s.frames) * ((s.height / sf + ph - 1) / ph) * ((s.width / sf + pw - 1) / pw)
+        guard tokens <= TextToVideo.maximumTokens else {
+            throw GenerationError("\(s.width)x\(s.height) with \(s.frames) frames is \(tokens) transformer tokens; at most \(TextToVideo.maximumTokens) are accepted (about 13 s at 512x288): choose a shorter duration or a smaller size")
+        }
     }
+
+    /// The largest token grid a generation may use: attention cost grows with its square and the
+    /// activations of one call with its size (about 2.5 GiB at this limit).
+    public static let maximumTokens = 20_000
 
     /// The preview only: sampled from noise at `previewSize` (or at `width`x`height` when `atSize` is true).
     public func preview(caption: String, settings: GenerationSettings, atSize: Bool = false,

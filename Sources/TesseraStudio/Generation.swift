@@ -20,6 +20,8 @@ public struct GenerationRequest: Equatable, Sendable {
     /// Denoising steps and classifier-free guidance scale (used by diffusion models only).
     public var steps: Int
     public var guidance: Double
+    /// A quick preview (shown in the pane) rather than the final render.
+    public var isPreview = false
 
     public init(prompt: String, caption: String, captionEdited: Bool = false, seed: UInt64, width: Int, height: Int,
                 frames: Int, fps: Int, steps: Int, guidance: Double) {
@@ -62,4 +64,11 @@ public protocol VideoGenerating: Sendable {
     /// Whether steps and guidance mean anything to this generator.
     var usesDiffusionSettings: Bool { get }
     func generate(request: GenerationRequest, progress: (GenerationProgress) -> Void, isCancelled: () -> Bool) throws -> Video
+    /// The preview size that goes with a final size, when the generator ties them (a model whose
+    /// render refines its own preview); nil to use the studio's preview-size setting.
+    func previewSize(forFinal size: (width: Int, height: Int)) -> (width: Int, height: Int)?
+}
+
+extension VideoGenerating {
+    public func previewSize(forFinal size: (width: Int, height: Int)) -> (width: Int, height: Int)? { nil }
 }

@@ -6,9 +6,11 @@ import TesseraMedia
 import TesseraWorld
 
 public struct ReferenceGenerator: VideoGenerating {
-    public init() {}
+    /// Why the reference renderer is in use, shown in the header and the status line.
+    public let note: String
+    public init(note: String = "no trained model yet") { self.note = note }
     public var identifier: String { "reference-world-renderer" }
-    public var displayName: String { "reference world renderer (no trained model yet)" }
+    public var displayName: String { "reference world renderer (\(note))" }
     public var modelHash: String? { nil }
     public var usesDiffusionSettings: Bool { false }
 

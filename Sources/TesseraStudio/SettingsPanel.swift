@@ -10,6 +10,9 @@ public final class SettingsPanel: Widget {
     public var selected = Row.aspect
     /// Whether steps and guidance apply to the current generator.
     public var diffusionSettingsApply = false
+    /// The generator's preview size for a final size, when it ties the two (then the preview-size
+    /// row shows it and cannot be changed).
+    public var tiedPreviewSize: (((width: Int, height: Int)) -> (width: Int, height: Int)?)?
     /// Text being typed into the aspect or seed row.
     public private(set) var editing: (row: Row, editor: TextEditor)?
     public private(set) var problem: String?
@@ -94,7 +97,8 @@ public final class SettingsPanel: Widget {
             if step > 0 { s.seed &+= 1 } else if s.seed > 0 { s.seed -= 1 }
         case .steps: s.steps = min(200, max(1, s.steps + 5 * step - (s.steps == 1 && step > 0 ? 1 : 0)))
         case .guidance: s.guidance = min(20, max(1, s.guidance + 0.5 * Double(step)))
-        case .previewSize: s.previewHeight = cycle(StudioSettings.previewHeights, s.previewHeight, step)
+        case .previewSize:
+            if tiedPreviewSize?(s.finalSize) == nil { s.previewHeight = cycle(StudioSettings.previewHeights, s.previewHeight, step) }
         case .finalSize: s.finalHeight = cycle(StudioSettings.finalHeights, s.finalHeight, step)
         }
         settings = s
@@ -115,7 +119,9 @@ public final class SettingsPanel: Widget {
         case .seed: return "\(s.seed) " + (s.seedLocked ? "[locked]" : "(new each preview)")
         case .steps: return "\(s.steps)" + (diffusionSettingsApply ? "" : " (model only)")
         case .guidance: return String(format: "%.1f", s.guidance) + (diffusionSettingsApply ? "" : " (model only)")
-        case .previewSize: return "\(s.previewSize.width)x\(s.previewSize.height)"
+        case .previewSize:
+            if let tied = tiedPreviewSize?(s.finalSize) { return "\(tied.width)x\(tied.height) (quarter of final)" }
+            return "\(s.previewSize.width)x\(s.previewSize.height)"
         case .finalSize: return "\(s.finalSize.width)x\(s.finalSize.height)"
         }
     }

@@ -46,9 +46,10 @@ public final class StudioApp {
         let theme = try Theme.load(options.themeName ?? "default", directory: themeDirectory)
         context = RenderContext(theme: theme, colorMode: colorMode, unicode: unicode)
         settingsPanel.diffusionSettingsApply = generator.usesDiffusionSettings
+        settingsPanel.tiedPreviewSize = { [generator] in generator.previewSize(forFinal: $0) }
         gallery.folder = outputFolder
         preview.emptyMessage = "Type a prompt and press Enter to preview it here."
-        status.message = generator.usesDiffusionSettings ? "Ready" : "Ready · no trained model yet"
+        status.message = generator.usesDiffusionSettings ? "Ready" : "Ready · \((generator as? ReferenceGenerator)?.note ?? "no trained model")"
         updateExpansion()
     }
 
@@ -179,7 +180,9 @@ public final class StudioApp {
             updateExpansion()
         }
         prompt.editor.remember(prompt.text)
-        let req = request(size: settingsPanel.settings.previewSize)
+        let settings = settingsPanel.settings
+        var req = request(size: generator.previewSize(forFinal: settings.finalSize) ?? settings.previewSize)
+        req.isPreview = true
         lastPreview = req
         start(.preview, req, label: "Previewing")
     }

@@ -101,7 +101,8 @@ final class TextToVideoTests: XCTestCase {
         _ = try pipeline.render(caption: "a ball", settings: settings, progress: { s, _ in steps.append(s.step) })
         XCTAssertEqual(steps, Array(1...(settings.steps + settings.refineSteps)))
         for bad in [GenerationSettings(width: 60, height: 32, frames: 5, seed: 1), GenerationSettings(width: 64, height: 32, frames: 0, seed: 1),
-                    GenerationSettings(width: 64, height: 32, frames: 5, seed: 1, steps: 0)] {
+                    GenerationSettings(width: 64, height: 32, frames: 5, seed: 1, steps: 0),
+                    GenerationSettings(width: 1024, height: 576, frames: 121, seed: 1)] {
             XCTAssertThrowsError(try pipeline.render(caption: "a ball", settings: bad)) { XCTAssertTrue($0 is GenerationError) }
         }
     }

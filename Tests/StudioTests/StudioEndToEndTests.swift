@@ -36,7 +36,7 @@ final class StudioEndToEndTests: XCTestCase {
     func testStudioEndToEnd() throws {
         let f = folder
         let command = "stty -g > \(f)/stty.before; cd \(f) && env -u NO_COLOR -u COLORTERM TERM=tmux-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 "
-            + "TESSERA_THEMES=\(StudioEndToEndTests.packageRoot.path)/themes \(StudioEndToEndTests.binary) studio --out \(f)/renders; "
+            + "TESSERA_THEMES=\(StudioEndToEndTests.packageRoot.path)/themes \(StudioEndToEndTests.binary) studio --generator reference --out \(f)/renders; "
             + "echo STUDIO-EXIT=$?; stty -g > \(f)/stty.after; exec sleep 600"
         let d = try TmuxDriver(width: 120, height: 40, shellCommand: command)
         driver = d
@@ -44,7 +44,7 @@ final class StudioEndToEndTests: XCTestCase {
             return fail("the studio did not start", d)
         }
         XCTAssertEqual(d.format("#{alternate_on}"), "1", "the studio uses the alternate screen")
-        XCTAssertTrue(d.capture().contains("reference world renderer"), "the UI says no trained model is used")
+        XCTAssertTrue(d.capture().contains("reference world renderer"), "the UI says the world renderer is used")
 
         // Type a prompt; the expanded prompt follows.
         d.type("red ball bouncing on a meadow")
@@ -129,11 +129,47 @@ final class StudioEndToEndTests: XCTestCase {
         XCTAssertEqual(before, after, "tty modes restored")
     }
 
+    /// The shipped model behind the studio: preview frames appear, the render is a 512x288 clip whose
+    /// sidecar names the model and its weights hash. Skipped only when no weights are shipped.
+    func testStudioWithTheShippedModel() throws {
+        let bundle = StudioEndToEndTests.packageRoot.appendingPathComponent(".build/release/Tessera_TesseraTransformer.resources")
+        guard ["Resources/dit.safetensors", "dit.safetensors"].contains(where: { FileManager.default.fileExists(atPath: bundle.appendingPathComponent($0).path) }) else {
+            throw XCTSkip("no diffusion transformer weights are shipped in this build")
+        }
+        let f = folder
+        let command = "cd \(f) && env -u NO_COLOR -u OPENBLAS_CORETYPE COLORTERM=truecolor TERM=tmux-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 "
+            + "TESSERA_THEMES=\(StudioEndToEndTests.packageRoot.path)/themes \(StudioEndToEndTests.binary) studio --out \(f)/renders; "
+            + "echo STUDIO-EXIT=$?; exec sleep 600"
+        let d = try TmuxDriver(width: 120, height: 40, shellCommand: command)
+        driver = d
+        guard d.wait(timeout: 20, { $0.contains("Tessera studio") && $0.contains("Tessera DiT") }) != nil else {
+            return fail("the studio did not start with the model", d)
+        }
+        d.type("red ball bouncing on a meadow")
+        guard d.wait(timeout: 5, { $0.contains("green meadow") }) != nil else { return fail("no expansion", d) }
+        d.send("F5")
+        guard d.wait(timeout: 60, escapes: true, { ScreenCapture($0).halfBlockColours.count > 400 && $0.contains("Preview done") }) != nil else {
+            return fail("no preview from the model", d)
+        }
+        d.send("F6")
+        guard d.wait(timeout: 300, { $0.contains("Saved ") }) != nil else { return fail("render not saved", d) }
+        let files = try FileManager.default.contentsOfDirectory(atPath: f + "/renders").sorted()
+        let mp4 = try XCTUnwrap(files.first { $0.hasSuffix(".mp4") }, "\(files)")
+        let json = try XCTUnwrap(files.first { $0.hasSuffix(".json") }, "\(files)")
+        let info = try MediaReader.probe(f + "/renders/" + mp4)
+        XCTAssertEqual([info.width, info.height, info.frameCount], [512, 288, 49])
+        let sidecar = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: f + "/renders/" + json))) as? [String: Any])
+        XCTAssertEqual(sidecar["generator"] as? String, "tessera-dit")
+        XCTAssertEqual((sidecar["model_hash"] as? String)?.count, 16, "\(sidecar)")
+        d.send("F10")
+        guard d.wait(timeout: 20, { $0.contains("STUDIO-EXIT=0") }) != nil else { return fail("the studio did not exit with 0", d) }
+    }
+
     func testTerminationSignalRestoresTheTerminal() throws {
         let f = folder
         // The inner shell writes its pid and becomes the studio, so the test knows whom to signal.
         let command = "cd \(f) && sh -c 'echo $$ > \(f)/pid; exec env -u NO_COLOR TERM=tmux-256color LANG=C.UTF-8 "
-            + "\(StudioEndToEndTests.binary) studio --out \(f)/renders'; echo STUDIO-EXIT=$?; exec sleep 600"
+            + "\(StudioEndToEndTests.binary) studio --generator reference --out \(f)/renders'; echo STUDIO-EXIT=$?; exec sleep 600"
         let d = try TmuxDriver(width: 100, height: 30, shellCommand: command)
         driver = d
         guard d.wait(timeout: 15, { $0.contains("Tessera studio") }) != nil else { return fail("the studio did not start", d) }
@@ -158,7 +194,7 @@ final class StudioEndToEndTests: XCTestCase {
         }
         // The meadow of "red ball bouncing on a meadow" (world palette): exact only in truecolor.
         for mode in modes {
-            let command = "cd \(f) && env -u NO_COLOR LANG=C.UTF-8 \(mode) \(StudioEndToEndTests.binary) studio --out \(f)/renders; "
+            let command = "cd \(f) && env -u NO_COLOR LANG=C.UTF-8 \(mode) \(StudioEndToEndTests.binary) studio --generator reference --out \(f)/renders; "
                 + "echo STUDIO-EXIT=$?; exec sleep 600"
             let d = try TmuxDriver(width: 120, height: 40, shellCommand: command)
             driver = d
