@@ -47,7 +47,7 @@ enum StudioCommand {
     /// The model when its weights load; the reference renderer when asked for, or when no weights ship.
     static func generator(_ choice: String?, weights: String?) throws -> any VideoGenerating {
         switch choice {
-        case "reference": return ReferenceGenerator(note: "ground truth, chosen with --generator reference")
+        case "reference": return ReferenceGenerator(note: "ground truth")
         case nil, "model":
             if weights == nil && TextToVideo.shippedWeightsPath == nil {
                 if choice == "model" { throw CommandError("--generator model: no diffusion transformer weights are shipped in this build; give --weights FILE") }
