@@ -22,6 +22,9 @@ struct DiTTrainingOptions: Codable, Sendable {
     /// rendering + VAE encoding costs far more than a DiT step, so batches are kept in a pool.
     var reuse = 4
     var poolSize = 256
+    /// Step at which a run started from shipped weights (`--init`): the learning rate warms up
+    /// again from there, since the optimizer's moments start at zero.
+    var rewarmFrom = 0
 }
 
 final class DiTTrainer {
@@ -67,6 +70,12 @@ final class DiTTrainer {
         try Checkpoint.save(to: path, store: model.store, optimizer: optimizer, ema: ema, state: state)
     }
 
+    var learningRate: Double {
+        let since = state.step - options.rewarmFrom
+        let rewarm = options.rewarmFrom > 0 && since >= 0 && since < options.warmupSteps ? Double(since + 1) / Double(options.warmupSteps) : 1
+        return schedule.rate(at: state.step) * rewarm
+    }
+
     /// One optimizer step on one batch; returns (loss, gradient norm before clipping).
     func step(_ batch: DiTBatch) -> (loss: Double, norm: Double, tokens: Int) {
         let patches = LatentPatches(latentShape: batch.latent.shape, patch: (model.config.patch[0], model.config.patch[1]))
@@ -81,7 +90,7 @@ final class DiTTrainer {
         model.store.zeroGrads()
         let loss = model.trainingStep(x0: x0, noise: noise, t: t, text: ids, layout: patches.layout, mask: mask)
         let norm = GradientClipping.clip(model.store, maxNorm: options.clipNorm)
-        optimizer.update(lr: schedule.rate(at: state.step))
+        optimizer.update(lr: learningRate)
         ema.update()
         state.step += 1
         return (loss, norm, patches.batch * patches.tokens)
@@ -117,7 +126,7 @@ final class DiTTrainer {
                 log(String(format: "step %d/%d  loss %.4f (last %.4f, %@ %dx%dx%d x%d)  grad %.3f  lr %.2e  %.2f samples/s  %.0f tokens/s  new batches %d%% (data %.0f%% of time)  elapsed %@  eta %@",
                            state.step, options.steps, smoothed, r.loss, batch.bucket.frames == 1 ? "image" : "clip",
                            batch.bucket.width, batch.bucket.height, batch.bucket.frames, batch.captions.count, r.norm,
-                           schedule.rate(at: state.step), Double(samples) / elapsed, Double(tokens) / elapsed, 100 * encoded / stepsThisRun, 100 * dataSeconds / elapsed,
+                           learningRate, Double(samples) / elapsed, Double(tokens) / elapsed, 100 * encoded / stepsThisRun, 100 * dataSeconds / elapsed,
                            formatDuration(elapsed), formatDuration(eta)))
             }
             if now - lastCheckpoint >= options.checkpointSeconds || state.step == options.steps {

@@ -9,7 +9,7 @@ enum TrainDiTCommand {
     usage: tessera train dit [--preset small|compact] [--attention full|factorized] [--steps N]
                              [--token-budget T] [--lr X] [--seed S] [--vae FILE] [--data DIR]
                              [--checkpoint FILE] [--resume] [--minutes M] [--curriculum N] [--reuse R]
-                             [--ship FILE]
+                             [--ship FILE] [--init FILE]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -32,13 +32,16 @@ enum TrainDiTCommand {
       --curriculum N      for the first N steps, only single objects moving in straight lines
       --reuse R           train on each encoded batch R times on average (default 4; fresh noise and
                           times each time), from a pool of 256 batches: encoding costs more than a step
+      --init FILE         start from shipped DiT weights (their config, tokenizer and step count;
+                          new optimizer state, the learning rate warms up again): how a later
+                          session continues a run without the git-ignored checkpoint
       --ship FILE         at the end, write the EMA weights (with config, tokenizer and a latent-preview
                           projection fitted to the autoencoder) to FILE
     """
 
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
-                                                                "checkpoint", "minutes", "curriculum", "reuse", "ship"], booleanFlags: ["resume"])
+                                                                "checkpoint", "minutes", "curriculum", "reuse", "ship", "init"], booleanFlags: ["resume"])
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
         options.steps = try a.int("steps", default: options.steps, in: 1...100_000_000)
@@ -59,11 +62,34 @@ enum TrainDiTCommand {
             config.attention = m
         }
         let vae = try TrainCommand.wrap { try VideoAutoencoder.loadWeights(path: a.string("vae")) }
-        let tokenizer = TextTokenizer.world(maxLength: config.maxTextLength)
-        config.vocabularySize = tokenizer.vocabularySize
-        config.latentChannels = vae.config.latentChannels
-        let model = DiffusionTransformer<Float>(config: config, seed: options.seed)
+        let model: DiffusionTransformer<Float>, tokenizer: TextTokenizer
+        var initialStep = 0
+        if let initPath = a.string("init") {
+            if a.flag("resume") { throw CommandError.usage("give --init (start from weights) or --resume (continue a checkpoint), not both") }
+            (model, tokenizer) = try TrainCommand.wrap { try DiffusionTransformer<Float>.load(path: initPath) }
+            if a.string("preset") != nil || a.string("attention") != nil {
+                var wanted = config
+                wanted.vocabularySize = model.config.vocabularySize
+                wanted.latentChannels = model.config.latentChannels
+                if wanted != model.config { throw CommandError("--init \(initPath) holds a DiT with config \(model.config.json); drop --preset/--attention or match them") }
+            }
+            guard model.config.latentChannels == vae.config.latentChannels else {
+                throw CommandError("--init \(initPath) has \(model.config.latentChannels) latent channels, the autoencoder \(vae.config.latentChannels)")
+            }
+            initialStep = (try? SafeTensors.read(path: initPath))?.metadata["step"].flatMap { Int($0) } ?? 0
+            options.rewarmFrom = initialStep
+            config = model.config
+        } else {
+            tokenizer = TextTokenizer.world(maxLength: config.maxTextLength)
+            config.vocabularySize = tokenizer.vocabularySize
+            config.latentChannels = vae.config.latentChannels
+            model = DiffusionTransformer<Float>(config: config, seed: options.seed)
+        }
         let trainer = DiTTrainer(model: model, tokenizer: tokenizer, vae: vae, options: options)
+        if initialStep > 0 {
+            trainer.state.step = initialStep
+            printError("starting from \(a.string("init")!) at step \(initialStep) (learning rate warms up again over \(options.warmupSteps) steps)")
+        }
         if a.flag("resume") {
             guard FileManager.default.fileExists(atPath: checkpoint) else { throw CommandError("--resume: no checkpoint at '\(checkpoint)'") }
             try TrainCommand.wrap { try trainer.resume(from: checkpoint) }
@@ -71,7 +97,7 @@ enum TrainDiTCommand {
         }
         let source = try DiTClipSource(seed: options.seed, dataDirectory: a.string("data"), tokenBudget: options.tokenBudget,
                                        curriculumSteps: options.curriculumSteps)
-        printError("training dit (\(presetName), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, BLAS \(BLAS.coreName), \(Parallel.workers) threads")
+        printError("training dit (\(a.string("init") == nil ? presetName : "from --init"), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, BLAS \(BLAS.coreName), \(Parallel.workers) threads")
         StopSignal.install()
         try TrainCommand.wrap { try trainer.train(source: source, checkpointPath: checkpoint, stopAfterSeconds: minutes * 60) { printError($0) } }
         if let ship = a.string("ship") {

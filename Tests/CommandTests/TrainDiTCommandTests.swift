@@ -26,6 +26,14 @@ final class TrainDiTCommandTests: XCTestCase {
         let meta = try SafeTensors.read(path: dir + "/dit.safetensors").metadata
         XCTAssertEqual(meta["step"], "3")
         XCTAssertNotNil(meta["latent_preview"])
+        // A later session continues from the shipped file: its config, tokenizer and step count.
+        let again = ["train", "dit", "--vae", dir + "/vae.safetensors", "--token-budget", "48", "--checkpoint", dir + "/dit2.ckpt.safetensors",
+                     "--init", dir + "/dit.safetensors"]
+        XCTAssertEqual(Tessera.main(again + ["--steps", "5", "--ship", dir + "/dit2.safetensors"]), 0)
+        XCTAssertEqual(try SafeTensors.read(path: dir + "/dit2.safetensors").metadata["step"], "5")
+        XCTAssertEqual(try DiffusionTransformer<Float>.load(path: dir + "/dit2.safetensors").model.config.attention, .factorized)
+        XCTAssertEqual(Tessera.main(again + ["--steps", "6", "--resume"]), 2, "--init with --resume")
+        XCTAssertEqual(Tessera.main(again + ["--steps", "6", "--preset", "small"]), 1, "--init with another preset")
         // Resuming with another preset fails with a message, not a crash.
         XCTAssertEqual(Tessera.main(common.map { $0 == "compact" ? "small" : $0 } + ["--steps", "4", "--resume"]), 1)
         XCTAssertEqual(Tessera.main(base + ["--attention", "diagonal"]), 2)
