@@ -67,6 +67,7 @@ enum EvalDiT {
         let judge = SceneJudge()
         var model = (seen: Tally(), heldOut: Tally()), reference = (seen: Tally(), heldOut: Tally())
         var perCase: [[String: Any]] = []
+        var inFrameByAspect: [String: Tally] = [:]   // "in_frame" per aspect ratio, seen and held-out together
         StopSignal.install()
         let start = Benchmark.now()
         for (i, c) in cases.enumerated() {
@@ -81,6 +82,8 @@ enum EvalDiT {
             let verdict = judge.judge(video, intended: expansion.scene)
             let truth = judge.judge(Renderer.render(expansion.scene, width: video.width, height: video.height, frames: frames), intended: expansion.scene)
             let heldOut = expansion.scene.isHeldOut
+            let aspectName = "\(c.aspect.width):\(c.aspect.height)"
+            for o in verdict.objects { inFrameByAspect[aspectName, default: Tally()].add("in_frame", o.found) }
             if heldOut { tally(verdict, into: &model.heldOut); tally(truth, into: &reference.heldOut) } else {
                 tally(verdict, into: &model.seen); tally(truth, into: &reference.seen)
             }
@@ -106,6 +109,7 @@ enum EvalDiT {
                 "model_hash": pipeline.modelHash, "trained_steps": pipeline.trainedSteps ?? -1, "seconds": seconds,
                 "seen": model.seen.json, "held_out": model.heldOut.json,
                 "reference_seen": reference.seen.json, "reference_held_out": reference.heldOut.json, "cases": perCase,
+                "in_frame_by_aspect": inFrameByAspect.mapValues { $0.share("in_frame") ?? 0 },
             ]
             printOut(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             return
@@ -118,5 +122,6 @@ enum EvalDiT {
                      + "  " + model.heldOut.text(attr).padding(toLength: 16, withPad: " ", startingAt: 0) + "  | "
                      + reference.seen.text(attr).padding(toLength: 17, withPad: " ", startingAt: 0) + "  " + reference.heldOut.text(attr))
         }
+        printOut("objects in frame by aspect: " + inFrameByAspect.keys.sorted().map { "\($0) \(inFrameByAspect[$0]!.text("in_frame"))" }.joined(separator: ", "))
     }
 }
