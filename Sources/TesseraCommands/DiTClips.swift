@@ -15,6 +15,8 @@ struct DiTBatch {
     var latent: Tensor<Float>   // (B, Fz, Hz, Wz, C) raw
     var captions: [String]      // "" = null caption
     var bucket: DiTBucket
+    /// Loss weight per latent pixel (B, Fz, Hz, Wz): higher where objects are (world clips).
+    var weights: [Float]
 }
 
 struct DiTClipSource {
@@ -33,6 +35,9 @@ struct DiTClipSource {
     let tokenBudget: Int
     let captionDropout = 0.1
     let shortCaptionRate = 0.2
+    /// Extra loss weight on latent pixels that objects touch: objects cover a few percent of a
+    /// frame, so under a plain mean the background dominates what the model learns first.
+    let objectWeight: Float = 4
     /// Steps during which scenes are restricted to one object with a large straight motion.
     let curriculumSteps: Int
 
@@ -65,10 +70,14 @@ struct DiTClipSource {
     func batch(step: Int, vae: VideoAutoencoder, rng: inout RandomGenerator) -> DiTBatch {
         let b = bucket(&rng)
         let count = max(1, tokenBudget / DiTClipSource.tokens(b))
-        var latents: [Tensor<Float>] = [], captions: [String] = []
+        var latents: [Tensor<Float>] = [], captions: [String] = [], weights: [Float] = []
         for k in 0..<count {
-            let (video, detailed, short) = clip(index: step * 64 + k, bucket: b, curriculum: step < curriculumSteps, rng: &rng)
-            latents.append(vae.encode(Tensor(video: video)))
+            let (video, detailed, short, background) = clip(index: step * 64 + k, bucket: b, curriculum: step < curriculumSteps, rng: &rng)
+            let latent = vae.encode(Tensor(video: video))
+            latents.append(latent)
+            weights += ObjectLossWeights.latentWeights(video: video, background: background, latentShape: latent.shape,
+                                                   spatialFactor: vae.config.spatialFactor, temporalFactor: vae.config.temporalFactor,
+                                                   objectWeight: objectWeight)
             let u = rng.uniform()
             captions.append(u < captionDropout ? "" : (u < captionDropout + shortCaptionRate ? short : detailed))
         }
@@ -76,11 +85,11 @@ struct DiTClipSource {
         var values: [Float] = []
         values.reserveCapacity(count * latents[0].count)
         for l in latents { values += l.scalars }
-        return DiTBatch(latent: Tensor(shape: [count] + shape.dropFirst(), values: values), captions: captions, bucket: b)
+        return DiTBatch(latent: Tensor(shape: [count] + shape.dropFirst(), values: values), captions: captions, bucket: b, weights: weights)
     }
 
-    func clip(index: Int, bucket b: DiTBucket, curriculum: Bool, rng: inout RandomGenerator) -> (Video, String, String) {
-        if let dataset, let v = datasetClip(dataset.reader, dataset.entries, bucket: b, rng: &rng) { return v }
+    func clip(index: Int, bucket b: DiTBucket, curriculum: Bool, rng: inout RandomGenerator) -> (Video, String, String, Video?) {
+        if let dataset, let v = datasetClip(dataset.reader, dataset.entries, bucket: b, rng: &rng) { return (v.0, v.1, v.2, nil) }
         var scene = sampler.captioned(index: index)
         if curriculum {
             // One object moving in a straight line: the cheapest motion signal (LESSONS.md).
@@ -90,7 +99,10 @@ struct DiTClipSource {
                 scene = sampler.captioned(index: index &* 211 &+ j)
             }
         }
-        return (Renderer.render(scene.scene, width: b.width, height: b.height, frames: b.frames), scene.detailed, scene.short)
+        var empty = scene.scene
+        empty.objects = []
+        return (Renderer.render(scene.scene, width: b.width, height: b.height, frames: b.frames), scene.detailed, scene.short,
+                Renderer.render(empty, width: b.width, height: b.height, frames: b.frames))
     }
 
     /// A random crop of a dataset clip at the bucket size; nil when the clip is smaller than the bucket
