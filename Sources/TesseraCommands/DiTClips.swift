@@ -22,13 +22,20 @@ struct DiTBatch {
 struct DiTClipSource {
     /// Preview-size frames at 16:9, 9:16, 1:1 and about 4:3 (landscape and portrait).
     static let sizes: [(Int, Int)] = [(128, 72), (72, 128), (96, 96), (112, 80), (80, 112)]
-    /// Frame counts and their probabilities: images teach shape and colour cheaply; clips teach motion.
-    static let durations: [(frames: Int, weight: Double)] = [(1, 0.25), (9, 0.30), (17, 0.20), (25, 0.15), (49, 0.10)]
-    /// Occasional larger single images, up to the full render's size: the full render refines an
-    /// upscaled preview on a grid 4x denser, which the model must also have seen.
+    /// Frame counts and their probabilities: images teach shape and colour cheaply; clips teach motion,
+    /// and 4 s clips (the default duration) are a fifth so that 13 latent frames stay coherent.
+    static let durations: [(frames: Int, weight: Double)] = [(1, 0.20), (9, 0.25), (17, 0.20), (25, 0.15), (49, 0.20)]
+    /// Larger single images, up to the full render's size: the full render refines an upscaled
+    /// preview on a grid 4x denser, and only there are objects big enough in the latent to have a
+    /// shape (an autoencoder round trip at preview size keeps the judged shape only half the time).
     static let largeImages: [(Int, Int)] = [(256, 144), (144, 256), (192, 192), (512, 288), (288, 512), (384, 384), (448, 336)]
-    /// Occasional short clips at twice the preview's width and height (motion on a denser grid).
-    static let mediumClips: [(Int, Int)] = [(256, 144), (144, 256), (192, 192), (224, 160)]
+    /// Short clips at two and three times the preview's width and height (motion on a denser grid).
+    static let mediumClips: [(width: Int, height: Int, frames: [Int])] = [
+        (256, 144, [9, 17]), (144, 256, [9, 17]), (192, 192, [9, 17]), (224, 160, [9, 17]),
+        (384, 216, [5, 9]), (216, 384, [5, 9]), (288, 288, [5, 9]),
+    ]
+    /// Shares of the bucket kinds; the rest are preview-size buckets.
+    static let largeImageShare = 0.12, mediumClipShare = 0.12
 
     let sampler: SceneSampler
     let dataset: (reader: DatasetReader, entries: [DatasetEntry])?
@@ -52,13 +59,13 @@ struct DiTClipSource {
 
     func bucket(_ rng: inout RandomGenerator) -> DiTBucket {
         let u = rng.uniform()
-        if u < 0.06 {
+        if u < DiTClipSource.largeImageShare {
             let (w, h) = rng.pick(DiTClipSource.largeImages)
             return DiTBucket(width: w, height: h, frames: 1)
         }
-        if u < 0.12 {
-            let (w, h) = rng.pick(DiTClipSource.mediumClips)
-            return DiTBucket(width: w, height: h, frames: rng.uniform() < 0.5 ? 9 : 17)
+        if u < DiTClipSource.largeImageShare + DiTClipSource.mediumClipShare {
+            let c = rng.pick(DiTClipSource.mediumClips)
+            return DiTBucket(width: c.width, height: c.height, frames: rng.uniform() < 0.5 ? c.frames[0] : c.frames[1])
         }
         let (w, h) = rng.pick(DiTClipSource.sizes)
         var r = rng.uniform(), frames = 1

@@ -2,9 +2,11 @@
 // every video from its pixels (SceneJudge: background, and per object colour, shape, size, motion),
 // reporting accuracy per attribute for seen and held-out combinations. The same judge also scores
 // the world's own render of each intended scene at the same size, so the judge's error is visible
-// beside the model's.
+// beside the model's, and so does the same render after an autoencoder round trip: the best the
+// model can reach through the latent at that size.
 import Foundation
 import TesseraEngine
+import TesseraAutoencoder
 import TesseraMedia
 import TesseraSampler
 import TesseraWorld
@@ -19,7 +21,8 @@ enum EvalDiT {
     as 4 s clips and single images, and judges each video from its pixels. Prints, per attribute
     (colour, shape, size, motion, background, and whether each object is in frame), the share right
     on seen and held-out prompts; the world renderer's score on the same scenes shows the judge's
-    own error. Previews (quarter size) by default; --full judges full renders (slower).
+    own error, and its score after an encode/decode round trip the autoencoder's limit at that size.
+    Previews (quarter size) by default; --full judges full renders (slower).
 
       --seen N, --held-out N   numbers of prompts (defaults 48 and 27)
       --full                   judge full renders instead of previews
@@ -66,6 +69,7 @@ enum EvalDiT {
         let pipeline = try TrainCommand.wrap { try TextToVideo.load(ditPath: a.string("weights"), vaePath: a.string("vae")) }
         let judge = SceneJudge()
         var model = (seen: Tally(), heldOut: Tally()), reference = (seen: Tally(), heldOut: Tally())
+        var roundTrip = (seen: Tally(), heldOut: Tally())
         var perCase: [[String: Any]] = []
         var inFrameByAspect: [String: Tally] = [:]   // "in_frame" per aspect ratio, seen and held-out together
         StopSignal.install()
@@ -80,12 +84,17 @@ enum EvalDiT {
                                   : pipeline.preview(caption: expansion.caption, settings: settings, isCancelled: { StopSignal.isRequested })
             let video = output.video
             let verdict = judge.judge(video, intended: expansion.scene)
-            let truth = judge.judge(Renderer.render(expansion.scene, width: video.width, height: video.height, frames: frames), intended: expansion.scene)
+            let world = Renderer.render(expansion.scene, width: video.width, height: video.height, frames: frames)
+            let truth = judge.judge(world, intended: expansion.scene)
+            let decoded = pipeline.vae.decodeVideo(pipeline.vae.encode(Tensor(video: world)), fps: world.fps, frames: world.frameCount)
+            let throughLatent = judge.judge(decoded, intended: expansion.scene)
             let heldOut = expansion.scene.isHeldOut
             let aspectName = "\(c.aspect.width):\(c.aspect.height)"
             for o in verdict.objects { inFrameByAspect[aspectName, default: Tally()].add("in_frame", o.found) }
-            if heldOut { tally(verdict, into: &model.heldOut); tally(truth, into: &reference.heldOut) } else {
-                tally(verdict, into: &model.seen); tally(truth, into: &reference.seen)
+            if heldOut {
+                tally(verdict, into: &model.heldOut); tally(truth, into: &reference.heldOut); tally(throughLatent, into: &roundTrip.heldOut)
+            } else {
+                tally(verdict, into: &model.seen); tally(truth, into: &reference.seen); tally(throughLatent, into: &roundTrip.seen)
             }
             if let dir = a.string("save") {
                 try? MediaWriter.write(video, to: (dir as NSString).appendingPathComponent(String(format: "%03d.mp4", i)),
@@ -95,7 +104,7 @@ enum EvalDiT {
             perCase.append(["index": i, "prompt": c.prompt, "caption": expansion.caption, "style": c.style, "held_out": heldOut,
                             "held_out_pair": c.heldOutPair ?? "", "width": video.width, "height": video.height, "frames": video.frameCount,
                             "right": verdict.correctCount, "total": verdict.results.count, "wrong": wrong,
-                            "reference_right": truth.correctCount])
+                            "reference_right": truth.correctCount, "autoencoder_right": throughLatent.correctCount])
             if !json {
                 printError(String(format: "  %3d/%d %@ %dx%dx%d  %d/%d right%@  %@", i + 1, cases.count, heldOut ? "held-out" : "seen    ",
                                   video.width, video.height, video.frameCount, verdict.correctCount, verdict.results.count,
@@ -109,6 +118,7 @@ enum EvalDiT {
                 "model_hash": pipeline.modelHash, "trained_steps": pipeline.trainedSteps ?? -1, "seconds": seconds,
                 "seen": model.seen.json, "held_out": model.heldOut.json,
                 "reference_seen": reference.seen.json, "reference_held_out": reference.heldOut.json, "cases": perCase,
+                "autoencoder_seen": roundTrip.seen.json, "autoencoder_held_out": roundTrip.heldOut.json,
                 "in_frame_by_aspect": inFrameByAspect.mapValues { $0.share("in_frame") ?? 0 },
             ]
             printOut(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
@@ -116,11 +126,12 @@ enum EvalDiT {
         }
         printOut("eval of \(full ? "full renders" : "previews"): \(cases.count) prompts, \(steps) steps, guidance \(guidance), model \(pipeline.modelHash)"
                  + (pipeline.trainedSteps.map { " (step \($0))" } ?? "") + String(format: ", %.0f s", seconds))
-        printOut("attribute     model seen        model held-out    | world render seen  world render held-out")
+        func column(_ t: Tally, _ attr: String) -> String { t.text(attr).padding(toLength: 16, withPad: " ", startingAt: 0) }
+        printOut("attribute     model seen        model held-out    | world render seen  held-out          | autoencoder seen  held-out")
         for attr in attributes {
-            printOut(attr.padding(toLength: 12, withPad: " ", startingAt: 0) + "  " + model.seen.text(attr).padding(toLength: 16, withPad: " ", startingAt: 0)
-                     + "  " + model.heldOut.text(attr).padding(toLength: 16, withPad: " ", startingAt: 0) + "  | "
-                     + reference.seen.text(attr).padding(toLength: 17, withPad: " ", startingAt: 0) + "  " + reference.heldOut.text(attr))
+            printOut(attr.padding(toLength: 12, withPad: " ", startingAt: 0) + "  " + column(model.seen, attr) + "  " + column(model.heldOut, attr)
+                     + "  | " + column(reference.seen, attr) + "   " + column(reference.heldOut, attr)
+                     + "  | " + column(roundTrip.seen, attr) + "  " + roundTrip.heldOut.text(attr))
         }
         printOut("objects in frame by aspect: " + inFrameByAspect.keys.sorted().map { "\($0) \(inFrameByAspect[$0]!.text("in_frame"))" }.joined(separator: ", "))
     }
