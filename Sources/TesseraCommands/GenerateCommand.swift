@@ -30,6 +30,8 @@ enum GenerateCommand {
           --guidance G     classifier-free guidance scale (default 4; 1 = none)
           --preview        write only the preview (quarter width and height)
           --sampler S      euler (default) or heun (two model calls per step)
+          --refine-from R  noise level (0.05 to 1) the full render re-noises the upscaled preview to
+                           (default 0.75): higher lets the full size change more of the preview
           --json           print one JSON object (expanded_prompt, width, height, frames, seed,
                            seconds, peak_rss_bytes, timings, model_hash, ...) instead of text
           --weights FILE   diffusion transformer weights (default: the shipped ones)
@@ -39,7 +41,7 @@ enum GenerateCommand {
 
     static func run(_ arguments: [String]) throws {
         let args = try Arguments(arguments, command: "generate",
-                                 options: ["prompt", "out", "seed", "aspect", "size", "duration", "steps", "guidance", "sampler", "weights", "vae"],
+                                 options: ["prompt", "out", "seed", "aspect", "size", "duration", "steps", "guidance", "sampler", "refine-from", "weights", "vae"],
                                  booleanFlags: ["preview", "json"])
         try args.expectPositionals(atMost: 0)
         let prompt = try args.require("prompt")
@@ -55,6 +57,7 @@ enum GenerateCommand {
             guard let kind = SamplerKind(rawValue: s) else { throw CommandError.usage("unknown --sampler '\(s)'; accepted: euler, heun") }
             settings.sampler = kind
         }
+        settings.refineFrom = try args.double("refine-from", default: settings.refineFrom, in: 0.05...1)
         let expansion: Expansion
         do { expansion = try PromptExpander.expand(prompt, seed: seed) } catch let error as PromptError { throw CommandError.usage(error.message) }
 

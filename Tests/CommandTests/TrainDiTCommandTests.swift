@@ -58,6 +58,10 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertEqual(Tessera.main(gen + ["--out", dir + "/x.avi"]), 2)
         XCTAssertEqual(Tessera.main(gen.map { $0 == "64x32" ? "60x32" : $0 } + ["--out", dir + "/c.y4m"]), 2)
         XCTAssertEqual(Tessera.main(gen + ["--sampler", "ddim", "--out", dir + "/c.y4m"]), 2)
+        XCTAssertEqual(Tessera.main(gen + ["--refine-from", "1.5", "--out", dir + "/c.y4m"]), 2)
+        XCTAssertEqual(Tessera.main(gen + ["--refine-from", "1", "--out", dir + "/r.y4m"]), 0)
+        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.y4m")), a,
+                          "re-noising to 1 instead of 0.75 changes the full render")
         XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball", "--weights", dir + "/missing.safetensors", "--out", dir + "/c.y4m"]), 1)
         XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball", "--weights", dir + "/vae.safetensors", "--out", dir + "/c.y4m"]), 1,
                        "autoencoder weights given as DiT weights")
