@@ -68,6 +68,30 @@ final class DiTTrainingTests: XCTestCase {
         XCTAssertEqual(loss, mse, accuracy: 1e-12)
     }
 
+    /// Every sample of a batch sees only its own tokens, time and caption: a batch of three gives
+    /// each sample's output alone, in full and factorized attention.
+    func testBatchedSamplesAreIndependent() {
+        for attention in [AttentionMode.full, .factorized] {
+            var config = tinyConfig()
+            config.attention = attention
+            let model = DiffusionTransformer<Double>(config: config, seed: 4)
+            for i in 0..<model.store.count { model.store.values[i] += 0.05 * Double((i * 31) % 7 - 3) }
+            let layout = TokenLayout(frames: 2, rows: 2, columns: 3, latentHeight: 4)
+            let width = layout.tokens * config.tokenWidth
+            let x = Tensor<Double>(shape: [3, layout.tokens, config.tokenWidth], values: randomValues(3 * width, seed: 6))
+            let t = [0.2, 0.5, 0.9]
+            let ids = ["a red ball moves to the left", "a blue star spins, and a green square grows", ""].map { DiTTrainingTests.tokenizer.ids($0) }
+            let batched = model.forward(x, layout: layout, t: t, text: ids).scalars
+            for b in 0..<3 {
+                let one = Tensor<Double>(shape: [1, layout.tokens, config.tokenWidth], values: Array(x.scalars[(b * width)..<((b + 1) * width)]))
+                let alone = model.forward(one, layout: layout, t: [t[b]], text: [ids[b]]).scalars
+                let worst = zip(alone, batched[(b * width)..<((b + 1) * width)]).map { abs($0 - $1) }.max() ?? 0
+                XCTAssertLessThan(worst, 1e-9, "\(attention) sample \(b) differs in a batch by \(worst)")
+                XCTAssertGreaterThan(alone.map(abs).max() ?? 0, 1e-3, "the output depends on the input")
+            }
+        }
+    }
+
     func generate(_ model: DiffusionTransformer<Float>, seed: UInt64, caption: String) throws -> [UInt8] {
         let patches = LatentPatches(latentShape: [1, 2, 3, 4, model.config.latentChannels], patch: (2, 2))
         let noise: Tensor<Float> = GenerationNoise.latent(shape: patches.latentShape, seed: seed)
