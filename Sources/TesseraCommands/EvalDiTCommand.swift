@@ -56,6 +56,14 @@ enum EvalDiT {
         for o in verdict.objects { t.add("in_frame", o.found) }
     }
 
+    /// One judged source (the model, the world render, its autoencoder round trip), split by prompt kind.
+    struct SeenAndHeldOut {
+        var seen = Tally(), heldOut = Tally()
+        mutating func add(_ verdict: SceneVerdict, heldOut isHeldOut: Bool) {
+            if isHeldOut { EvalDiT.tally(verdict, into: &heldOut) } else { EvalDiT.tally(verdict, into: &seen) }
+        }
+    }
+
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "eval", options: ["seen", "held-out", "steps", "guidance", "weights", "vae", "save"],
                               booleanFlags: ["full", "json"])
@@ -68,8 +76,7 @@ enum EvalDiT {
         if let dir = a.string("save") { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let pipeline = try TrainCommand.wrap { try TextToVideo.load(ditPath: a.string("weights"), vaePath: a.string("vae")) }
         let judge = SceneJudge()
-        var model = (seen: Tally(), heldOut: Tally()), reference = (seen: Tally(), heldOut: Tally())
-        var roundTrip = (seen: Tally(), heldOut: Tally())
+        var model = SeenAndHeldOut(), reference = SeenAndHeldOut(), roundTrip = SeenAndHeldOut()
         var perCase: [[String: Any]] = []
         var inFrameByAspect: [String: Tally] = [:]   // "in_frame" per aspect ratio, seen and held-out together
         StopSignal.install()
@@ -91,11 +98,9 @@ enum EvalDiT {
             let heldOut = expansion.scene.isHeldOut
             let aspectName = "\(c.aspect.width):\(c.aspect.height)"
             for o in verdict.objects { inFrameByAspect[aspectName, default: Tally()].add("in_frame", o.found) }
-            if heldOut {
-                tally(verdict, into: &model.heldOut); tally(truth, into: &reference.heldOut); tally(throughLatent, into: &roundTrip.heldOut)
-            } else {
-                tally(verdict, into: &model.seen); tally(truth, into: &reference.seen); tally(throughLatent, into: &roundTrip.seen)
-            }
+            model.add(verdict, heldOut: heldOut)
+            reference.add(truth, heldOut: heldOut)
+            roundTrip.add(throughLatent, heldOut: heldOut)
             if let dir = a.string("save") {
                 try? MediaWriter.write(video, to: (dir as NSString).appendingPathComponent(String(format: "%03d.mp4", i)),
                                        metadata: ["comment": expansion.caption, "title": c.prompt])
