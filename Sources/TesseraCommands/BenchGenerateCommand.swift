@@ -98,7 +98,7 @@ enum BenchGenerate {
         let sf = pipeline.vae.config.spatialFactor, patch = pipeline.model.config.patch
         let hz = size.1 / sf, wz = size.0 / sf
         return TokenLayout(frames: pipeline.latentFrames(for: frames), rows: (hz + patch[0] - 1) / patch[0],
-                           columns: (wz + patch[1] - 1) / patch[1], latentHeight: hz)
+                           columns: (wz + patch[1] - 1) / patch[1], latentHeight: hz, latentWidth: wz)
     }
 
     static func runChild(_ args: [String]) throws -> [String: Any] {

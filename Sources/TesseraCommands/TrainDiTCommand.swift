@@ -9,7 +9,7 @@ enum TrainDiTCommand {
     usage: tessera train dit [--preset small|compact] [--attention full|factorized] [--steps N]
                              [--token-budget T] [--lr X] [--seed S] [--vae FILE] [--data DIR]
                              [--checkpoint FILE] [--resume] [--minutes M] [--curriculum N] [--reuse R]
-                             [--ship FILE] [--init FILE]
+                             [--ship FILE] [--init FILE] [--absolute-position]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -27,7 +27,8 @@ enum TrainDiTCommand {
       --vae FILE          autoencoder weights (default: the shipped weights)
       --data DIR          train on a dataset folder (made by `tessera import`) instead of the world
       --checkpoint FILE   checkpoint path (default checkpoints/dit.ckpt.safetensors)
-      --resume            continue from --checkpoint
+      --resume            continue from --checkpoint (with the checkpoint's model unless --preset,
+                          --attention or --absolute-position are given)
       --minutes M         stop (with a checkpoint) after M minutes
       --curriculum N      for the first N steps, only single objects moving in straight lines
       --reuse R           train on each encoded batch R times on average (default 4; fresh noise and
@@ -35,13 +36,16 @@ enum TrainDiTCommand {
       --init FILE         start from shipped DiT weights (their config, tokenizer and step count;
                           new optimizer state, the learning rate warms up again): how a later
                           session continues a run without the git-ignored checkpoint
+      --absolute-position add absolute frame positions to the token embeddings (a new model, or
+                          with --init a zero-initialised layer added to the loaded model)
       --ship FILE         at the end, write the EMA weights (with config, tokenizer and a latent-preview
                           projection fitted to the autoencoder) to FILE
     """
 
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
-                                                                "checkpoint", "minutes", "curriculum", "reuse", "ship", "init"], booleanFlags: ["resume"])
+                                                                "checkpoint", "minutes", "curriculum", "reuse", "ship", "init"],
+                                booleanFlags: ["resume", "absolute-position"])
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
         options.steps = try a.int("steps", default: options.steps, in: 1...100_000_000)
@@ -61,8 +65,15 @@ enum TrainDiTCommand {
             guard let m = AttentionMode(rawValue: mode) else { throw CommandError.usage("unknown --attention '\(mode)'; accepted: full, factorized") }
             config.attention = m
         }
+        if a.flag("absolute-position") { config.absolutePosition = true }
+        // A resume without model options takes the model from the checkpoint (its config and tokenizer).
+        var resumed: DiTDescription?
+        if a.flag("resume"), a.string("preset") == nil, a.string("attention") == nil, !a.flag("absolute-position"),
+           let file = try? SafeTensors.read(path: checkpoint), let saved = file.metadata["config"].flatMap({ try? DiTDescription.decode($0) }) {
+            resumed = saved
+        }
         let vae = try TrainCommand.wrap { try VideoAutoencoder.loadWeights(path: a.string("vae")) }
-        let model: DiffusionTransformer<Float>, tokenizer: TextTokenizer
+        var model: DiffusionTransformer<Float>, tokenizer: TextTokenizer
         var initialStep = 0
         if let initPath = a.string("init") {
             if a.flag("resume") { throw CommandError.usage("give --init (start from weights) or --resume (continue a checkpoint), not both") }
@@ -71,7 +82,14 @@ enum TrainDiTCommand {
                 var wanted = config
                 wanted.vocabularySize = model.config.vocabularySize
                 wanted.latentChannels = model.config.latentChannels
+                wanted.absolutePosition = model.config.absolutePosition
                 if wanted != model.config { throw CommandError("--init \(initPath) holds a DiT with config \(model.config.json); drop --preset/--attention or match them") }
+            }
+            if a.flag("absolute-position") && !model.config.absolutePosition {
+                var upgraded = model.config
+                upgraded.absolutePosition = true
+                model = model.upgraded(to: upgraded)   // zero-initialised position layer: same outputs at first
+                printError("added absolute positions (zero-initialised) to the model from \(initPath)")
             }
             guard model.config.latentChannels == vae.config.latentChannels else {
                 throw CommandError("--init \(initPath) has \(model.config.latentChannels) latent channels, the autoencoder \(vae.config.latentChannels)")
@@ -79,6 +97,10 @@ enum TrainDiTCommand {
             initialStep = (try? SafeTensors.read(path: initPath))?.metadata["step"].flatMap { Int($0) } ?? 0
             options.rewarmFrom = initialStep
             config = model.config
+        } else if let resumed {
+            tokenizer = resumed.tokenizer
+            config = resumed.config
+            model = DiffusionTransformer<Float>(config: config, seed: options.seed)
         } else {
             tokenizer = TextTokenizer.world(maxLength: config.maxTextLength)
             config.vocabularySize = tokenizer.vocabularySize

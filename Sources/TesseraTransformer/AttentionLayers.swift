@@ -14,15 +14,18 @@ public enum AttentionScope: String, Codable, Sendable { case full, spatial, temp
 /// Token grid of one batch: frames x rows x columns, plus the unpadded latent height for RoPE.
 public struct TokenLayout: Hashable, Sendable {
     public var frames: Int, rows: Int, columns: Int, latentHeight: Int
-    public init(frames: Int, rows: Int, columns: Int, latentHeight: Int) {
+    /// Unpadded latent width; nil means the grid has no padding on the right (columns * pw).
+    public var latentWidth: Int?
+    public init(frames: Int, rows: Int, columns: Int, latentHeight: Int, latentWidth: Int? = nil) {
         self.frames = frames; self.rows = rows; self.columns = columns; self.latentHeight = latentHeight
+        self.latentWidth = latentWidth
     }
     public var tokens: Int { frames * rows * columns }
     public var tokensPerFrame: Int { rows * columns }
 }
 
 extension LatentPatches {
-    public var layout: TokenLayout { TokenLayout(frames: frames, rows: rows, columns: columns, latentHeight: height) }
+    public var layout: TokenLayout { TokenLayout(frames: frames, rows: rows, columns: columns, latentHeight: height, latentWidth: width) }
 }
 
 /// SiLU as a layer.

@@ -21,18 +21,41 @@ public struct DiTConfig: Codable, Equatable, Sendable {
     public var textLayers: Int
     public var maxTextLength: Int
     public var vocabularySize: Int
+    /// Adds absolute frame positions (AbsolutePosition.swift) to the token embeddings. Off in files
+    /// written before it existed (the key is then absent, and stays absent when re-encoded).
+    public var absolutePosition: Bool
 
     enum CodingKeys: String, CodingKey {
         case width, depth, heads, patch, attention
         case mlpRatio = "mlp_ratio", latentChannels = "latent_channels", textLayers = "text_layers"
-        case maxTextLength = "max_text_length", vocabularySize = "vocabulary_size"
+        case maxTextLength = "max_text_length", vocabularySize = "vocabulary_size", absolutePosition = "absolute_position"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        width = try c.decode(Int.self, forKey: .width); depth = try c.decode(Int.self, forKey: .depth)
+        heads = try c.decode(Int.self, forKey: .heads); mlpRatio = try c.decode(Int.self, forKey: .mlpRatio)
+        patch = try c.decode([Int].self, forKey: .patch); latentChannels = try c.decode(Int.self, forKey: .latentChannels)
+        attention = try c.decode(AttentionMode.self, forKey: .attention); textLayers = try c.decode(Int.self, forKey: .textLayers)
+        maxTextLength = try c.decode(Int.self, forKey: .maxTextLength); vocabularySize = try c.decode(Int.self, forKey: .vocabularySize)
+        absolutePosition = try c.decodeIfPresent(Bool.self, forKey: .absolutePosition) ?? false
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(width, forKey: .width); try c.encode(depth, forKey: .depth); try c.encode(heads, forKey: .heads)
+        try c.encode(mlpRatio, forKey: .mlpRatio); try c.encode(patch, forKey: .patch); try c.encode(latentChannels, forKey: .latentChannels)
+        try c.encode(attention, forKey: .attention); try c.encode(textLayers, forKey: .textLayers)
+        try c.encode(maxTextLength, forKey: .maxTextLength); try c.encode(vocabularySize, forKey: .vocabularySize)
+        if absolutePosition { try c.encode(true, forKey: .absolutePosition) }
     }
 
     public init(width: Int, depth: Int, heads: Int, mlpRatio: Int = 4, patch: [Int] = [2, 2], latentChannels: Int = 16,
-                attention: AttentionMode = .full, textLayers: Int = 2, maxTextLength: Int = 48, vocabularySize: Int = 0) {
+                attention: AttentionMode = .full, textLayers: Int = 2, maxTextLength: Int = 48, vocabularySize: Int = 0,
+                absolutePosition: Bool = false) {
         self.width = width; self.depth = depth; self.heads = heads; self.mlpRatio = mlpRatio; self.patch = patch
         self.latentChannels = latentChannels; self.attention = attention; self.textLayers = textLayers
-        self.maxTextLength = maxTextLength; self.vocabularySize = vocabularySize
+        self.maxTextLength = maxTextLength; self.vocabularySize = vocabularySize; self.absolutePosition = absolutePosition
     }
 
     public var headDim: Int { width / heads }

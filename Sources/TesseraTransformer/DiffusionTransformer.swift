@@ -2,7 +2,7 @@
 //
 //   tokens x: (B, T, P)  normalised, padded, patchified latent (LatentPatches), T = F * rows * cols
 //   t: (B) noise level in [0, 1];  ids: (B, L) caption token ids (TextTokenizer)
-//   h = x_embedder(x)                                   (B, T, D)
+//   h = x_embedder(x) [+ pos_embedder(frame position)]  (B, T, D)   (AbsolutePosition.swift)
 //   text = text(ids)                                    (B, L, D)
 //   c = t_embedder(t) + text_pool(mean_L text)          (B, D);  s = SiLU(c)
 //   h = blocks[i](h, s, text)   (RoPE self-attention, cross-attention, MLP; adaLN-zero)
@@ -19,8 +19,10 @@ public final class DiffusionTransformer<T: TensorScalar> {
     public let textPool: Linear<T>              // text_pool: (D, D)
     public let blocks: [DiTBlock<T>]
     public let final: FinalLayer<T>             // final_layer
+    public let positionEmbedding: Linear<T>?    // pos_embedder: (D, AbsolutePosition.featureCount), zero at init
     private let conditioningAct = SiLU<T>()
     private var ropeCache: (layout: TokenLayout, table: RoPETable<T>)?
+    private var positionCache: (layout: TokenLayout, features: Tensor<T>)?
     private var textLength = 0
 
     public init(config: DiTConfig, seed: UInt64 = 0) {
@@ -38,6 +40,20 @@ public final class DiffusionTransformer<T: TensorScalar> {
             DiTBlock(store, "blocks.\($0)", width: d, heads: config.heads, mlpRatio: config.mlpRatio, scope: config.scope(ofBlock: $0))
         }
         final = FinalLayer(store, "final_layer", width: d, out: config.tokenWidth)
+        // Registered last and zero-initialised: an older model upgraded to it computes the same function.
+        positionEmbedding = config.absolutePosition
+            ? Linear(store, "pos_embedder", in: AbsolutePosition.featureCount, out: d, initializer: .zeros) : nil
+    }
+
+    /// A model with `config` (which may add parameters, such as `absolutePosition`) holding this
+    /// model's values for every parameter the two share by name and shape; new ones keep their init.
+    public func upgraded(to config: DiTConfig) -> DiffusionTransformer<T> {
+        let next = DiffusionTransformer<T>(config: config)
+        for e in next.store.entries {
+            guard let old = store.entry(named: e.name), old.shape == e.shape else { continue }
+            (next.store.values + e.offset).update(from: store.values + old.offset, count: e.count)
+        }
+        return next
     }
 
     public var parameterCount: Int { store.count }
@@ -49,6 +65,13 @@ public final class DiffusionTransformer<T: TensorScalar> {
         let table = RoPETable<T>(coordinates: coordinates, pairs: config.ropePairs)
         ropeCache = (layout, table)
         return table
+    }
+
+    func positionFeatures(for layout: TokenLayout) -> Tensor<T> {
+        if let c = positionCache, c.layout == layout { return c.features }
+        let features: Tensor<T> = AbsolutePosition.features(layout: layout, patch: (config.patch[0], config.patch[1]))
+        positionCache = (layout, features)
+        return features
     }
 
     /// Predicted velocity (B, T, P). Caches what `backward` needs.
@@ -65,6 +88,12 @@ public final class DiffusionTransformer<T: TensorScalar> {
         let s = conditioningAct.forward(c)   // (B, D)
         let rope = rope(for: layout)
         var h = inputEmbedding.forward(x)
+        if let positionEmbedding {
+            let position = positionEmbedding.forward(positionFeatures(for: layout))   // (1, T, D)
+            h.withUnsafeMutablePointer { hp in position.withUnsafePointer { pp in
+                for i in 0..<b { Elementwise.accumulate(pp, into: hp + i * n * d, count: n * d, alpha: 1) }
+            }}
+        }
         for block in blocks { h = block.forward(h, conditioning: s, text: context, layout: layout, rope: rope) }
         return final.forward(h, conditioning: s)
     }
@@ -80,6 +109,14 @@ public final class DiffusionTransformer<T: TensorScalar> {
             if dContext == nil { dContext = g.dText } else { accumulate(&dContext!, g.dText) }
         }
         let dx = inputEmbedding.backward(dh)
+        if let positionEmbedding {
+            let (b, n, d) = dh.shape3
+            var dPosition = Tensor<T>(zeros: [1, n, d])
+            dPosition.withUnsafeMutablePointer { g in dh.withUnsafePointer { dp in
+                for i in 0..<b { Elementwise.accumulate(dp + i * n * d, into: g, count: n * d, alpha: 1) }
+            }}
+            _ = positionEmbedding.backward(dPosition)
+        }
         let dc = conditioningAct.backward(ds)
         timestep.backward(dc)
         let dPooled = textPool.backward(dc)   // (B, D)

@@ -22,7 +22,8 @@ final class SamplerTests: XCTestCase {
         XCTAssertEqual(RectifiedFlow.shiftFactor(tokens: 1024), 2)
         XCTAssertEqual(RectifiedFlow.shiftFactor(tokens: 13 * 18 * 32), (13.0 * 18 * 32 / 256).squareRoot(), accuracy: 1e-12)
         XCTAssertEqual(RectifiedFlow.shiftFactor(tokens: 49 * 36 * 64), 6)   // clamped
-        XCTAssertEqual(RectifiedFlow.shiftFactor(tokens: 16), 0.5)
+        XCTAssertEqual(RectifiedFlow.shiftFactor(tokens: 16), 1)   // never towards less noise
+        XCTAssertEqual(RectifiedFlow.shiftFactor(tokens: 40), 1)
     }
 
     func testTrainingTimesAreLogitNormalAndShifted() {

@@ -82,12 +82,13 @@ final class DiTGradientCheckTests: XCTestCase {
         XCTAssertLessThan(result.worstRelativeError, tolerance, "\(result)")
     }
 
-    func checkModel(_ attention: AttentionMode, file: StaticString = #filePath, line: UInt = #line) {
+    func checkModel(_ attention: AttentionMode, absolutePosition: Bool = false, file: StaticString = #filePath, line: UInt = #line) {
         var config = DiTConfig.tiny
         config.width = 12; config.heads = 2; config.vocabularySize = 11; config.maxTextLength = 5; config.attention = attention
+        config.absolutePosition = absolutePosition
         let model = DiffusionTransformer<Double>(config: config, seed: 5)
         perturb(model.store)
-        let layout = TokenLayout(frames: 2, rows: 2, columns: 3, latentHeight: 3)
+        let layout = TokenLayout(frames: 2, rows: 2, columns: 3, latentHeight: 3, latentWidth: 5)
         let (b, t, p) = (2, layout.tokens, config.tokenWidth)
         let times = [0.3, 0.85], ids = [[3, 5, 1, 0, 0], [2, 0, 0, 0, 0]]
         func run(_ xs: [[Double]]) -> Tensor<Double> {
@@ -106,4 +107,5 @@ final class DiTGradientCheckTests: XCTestCase {
 
     func testWholeModelFullAttention() { checkModel(.full) }
     func testWholeModelFactorizedAttention() { checkModel(.factorized) }
+    func testWholeModelWithAbsolutePosition() { checkModel(.full, absolutePosition: true) }
 }

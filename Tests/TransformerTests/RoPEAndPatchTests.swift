@@ -45,7 +45,7 @@ final class RoPEAndPatchTests: XCTestCase {
         // 128x72 preview -> latent 9 x 16 (one pad row); 512x288 -> 36 x 64. Same extent in world units.
         let preview = LatentPatches(latentShape: [1, 13, 9, 16, 16], patch: (2, 2))
         let full = LatentPatches(latentShape: [1, 13, 36, 64, 16], patch: (2, 2))
-        XCTAssertEqual(preview.layout, TokenLayout(frames: 13, rows: 5, columns: 8, latentHeight: 9))
+        XCTAssertEqual(preview.layout, TokenLayout(frames: 13, rows: 5, columns: 8, latentHeight: 9, latentWidth: 16))
         XCTAssertEqual(full.layout.tokens, 13 * 18 * 32)
         let a = preview.coordinates, b = full.coordinates
         XCTAssertEqual(a.last!.t, 4, accuracy: 1e-12)   // latent frame 12 is at 48/12 s

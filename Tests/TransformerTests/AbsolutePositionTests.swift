@@ -1,0 +1,78 @@
+// Absolute frame positions: the same normalised place gets the same features at every size and
+// aspect, padding does not stretch the frame, and adding the zero-initialised layer to a trained
+// model leaves its outputs exactly as they were.
+import XCTest
+import TesseraEngine
+import TesseraTestSupport
+import TesseraTransformer
+
+final class AbsolutePositionTests: XCTestCase {
+    func testCoordinatesAreFractionsOfTheUnpaddedFrame() {
+        // A 128x72 preview: latent 16x9, patch 2x2 -> 8 columns, 5 rows (the last row half padding).
+        let preview = LatentPatches(latentShape: [1, 1, 9, 16, 4], patch: (2, 2)).layout
+        let c = AbsolutePosition.coordinates(layout: preview, patch: (2, 2))
+        XCTAssertEqual(c.count, 40)
+        XCTAssertEqual(c[0].x, 1.0 / 16, accuracy: 1e-12)
+        XCTAssertEqual(c[7].x, 15.0 / 16, accuracy: 1e-12)   // columns symmetric about the centre
+        XCTAssertEqual(c[0].y, 1.0 / 9, accuracy: 1e-12)
+        XCTAssertEqual(c[39].y, 9.0 / 9, accuracy: 1e-12)   // centre of the padded row lies on the bottom edge
+        // A 9:16 frame padded on the right: latent 16 high, 9 wide -> 5 columns.
+        let tall = LatentPatches(latentShape: [1, 1, 16, 9, 4], patch: (2, 2)).layout
+        let t = AbsolutePosition.coordinates(layout: tall, patch: (2, 2))
+        XCTAssertEqual(t[4].x, 9.0 / 9, accuracy: 1e-12)
+        XCTAssertEqual(t[0].x, 1.0 / 9, accuracy: 1e-12)
+    }
+
+    func testSamePlaceSameFeaturesAtEverySize() {
+        let n = AbsolutePosition.featureCount
+        let small: Tensor<Double> = AbsolutePosition.features(layout: TokenLayout(frames: 2, rows: 1, columns: 2, latentHeight: 2), patch: (2, 2))
+        let large: Tensor<Double> = AbsolutePosition.features(layout: TokenLayout(frames: 1, rows: 3, columns: 6, latentHeight: 6), patch: (2, 2))
+        XCTAssertEqual(small.shape, [1, 4, n])
+        let s = small.scalars, l = large.scalars
+        // Frame-independent: frame 1 repeats frame 0.
+        XCTAssertEqual(Array(s[0..<(2 * n)]), Array(s[(2 * n)..<(4 * n)]))
+        // Column 0 of 2 and column 1 of 6 are both centred at x = 1/4; row 0 of 1 and row 1 of 3 at y = 1/2.
+        XCTAssertEqual(Array(s[0..<n]), Array(l[((1 * 6) + 1) * n..<((1 * 6) + 2) * n]))
+        // The features are the documented formula: x - 1/2, then sin and cos of pi f x.
+        XCTAssertEqual(s[0], 0.25 - 0.5, accuracy: 1e-12)
+        for (k, f) in AbsolutePosition.frequencies.enumerated() {
+            XCTAssertEqual(s[1 + 2 * k], Double.sin(Double.pi * f * 0.25), accuracy: 1e-12)
+            XCTAssertEqual(s[2 + 2 * k], Double.cos(Double.pi * f * 0.25), accuracy: 1e-12)
+        }
+        // Mirrored columns: opposite x - 1/2.
+        XCTAssertEqual(s[0], -s[n], accuracy: 1e-12)
+    }
+
+    func testUpgradedModelComputesTheSameFunction() {
+        var config = DiTConfig.tiny
+        config.vocabularySize = 11
+        let model = DiffusionTransformer<Float>(config: config, seed: 7)
+        for i in 0..<model.store.count { model.store.values[i] += Float((i * 7919) % 13 - 6) / 60 }   // as if trained
+        var upgradedConfig = config
+        upgradedConfig.absolutePosition = true
+        let upgraded = model.upgraded(to: upgradedConfig)
+        XCTAssertEqual(upgraded.parameterCount, model.parameterCount + (AbsolutePosition.featureCount + 1) * config.width)
+        let layout = TokenLayout(frames: 2, rows: 2, columns: 3, latentHeight: 3, latentWidth: 5)
+        let x = Tensor<Float>(shape: [2, layout.tokens, config.tokenWidth], values: randomValues(2 * layout.tokens * config.tokenWidth, seed: 4).map { Float($0) })
+        let ids = [[3, 5, 1, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0, 0, 0, 0]]
+        let before = model.forward(x, layout: layout, t: [0.3, 0.8], text: ids).scalars
+        let after = upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids).scalars
+        XCTAssertEqual(before, after)
+        // Once the new layer is trained (non-zero), the output changes with position.
+        let entry = upgraded.store.entry(named: "pos_embedder.weight")!
+        for i in 0..<entry.count { upgraded.store.values[entry.offset + i] = Float(i % 5) / 10 }
+        XCTAssertNotEqual(upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids).scalars, before)
+    }
+
+    func testConfigWithoutTheKeyDecodesAsOff() throws {
+        var config = DiTConfig.compact
+        config.vocabularySize = 50
+        XCTAssertFalse(config.json.contains("absolute_position"))   // old files keep their exact config text
+        let decoded = try JSONDecoder().decode(DiTConfig.self, from: Data(config.json.utf8))
+        XCTAssertEqual(decoded, config)
+        XCTAssertFalse(decoded.absolutePosition)
+        config.absolutePosition = true
+        XCTAssertTrue(config.json.contains("\"absolute_position\":true"))
+        XCTAssertEqual(try JSONDecoder().decode(DiTConfig.self, from: Data(config.json.utf8)), config)
+    }
+}
