@@ -43,7 +43,8 @@ final class EncodingMuxer {
         try LibAV.check(avcodec_parameters_from_context(st.pointee.codecpar, c), "cannot create", label)
         st.pointee.time_base = c.pointee.time_base
         st.pointee.avg_frame_rate = c.pointee.framerate
-        for (k, v) in metadata { av_dict_set(&oc.pointee.metadata, k, v, 0) }
+        // Sorted: a Dictionary's order changes from process to process, and the file must not.
+        for (k, v) in metadata.sorted(by: { $0.key < $1.key }) { av_dict_set(&oc.pointee.metadata, k, v, 0) }
 
         try LibAV.check(avio_open(&oc.pointee.pb, path, AVIO_FLAG_WRITE), "cannot open", label)
         ioOpen = true

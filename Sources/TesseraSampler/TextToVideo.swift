@@ -126,8 +126,10 @@ public final class TextToVideo: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let size = atSize ? (settings.width, settings.height) : settings.previewSize
         let clock = Benchmark.now()
-        let latent = try samplePreview(caption: caption, settings: settings, size: size, totalSteps: settings.steps, start: clock,
-                                       progress: progress, isCancelled: isCancelled)
+        let latent = try Autograd.withoutRecording {   // no backward: layers keep no activations
+            try samplePreview(caption: caption, settings: settings, size: size, totalSteps: settings.steps, start: clock,
+                              progress: progress, isCancelled: isCancelled)
+        }
         model.releaseActivations()
         let sampled = Benchmark.now()
         let video = vae.decodeVideo(latent, fps: settings.fps, frames: settings.frames)
@@ -141,6 +143,19 @@ public final class TextToVideo: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let total = settings.steps + settings.refineSteps
         let clock = Benchmark.now()
+        let (latent, previewDone) = try Autograd.withoutRecording {   // no backward: layers keep no activations
+            try sampleRender(caption: caption, settings: settings, total: total, clock: clock, progress: progress, isCancelled: isCancelled)
+        }
+        model.releaseActivations()
+        let refined = Benchmark.now()
+        let video = vae.decodeVideo(latent, fps: settings.fps, frames: settings.frames)
+        return GenerationOutput(video: video, latent: latent,
+                                timings: ["preview": previewDone - clock, "refine": refined - previewDone, "decode": Benchmark.now() - refined])
+    }
+
+    /// The preview, upscaled and re-noised, then refined at full size: the render's latent.
+    func sampleRender(caption: String, settings: GenerationSettings, total: Int, clock: Double,
+                      progress: ((GenerationStep, Video?) -> Void)?, isCancelled: @escaping () -> Bool) throws -> (latent: Tensor<Float>, previewDone: Double) {
         let small = try samplePreview(caption: caption, settings: settings, size: settings.previewSize, totalSteps: total, start: clock,
                                       progress: progress, isCancelled: isCancelled)
         let previewDone = Benchmark.now()
@@ -154,12 +169,7 @@ public final class TextToVideo: @unchecked Sendable {
         let x = RectifiedFlow.noised(start, noise: noise, t: [sigmas[0]]).xt
         let tokens = try run(x: x, patches: patches, caption: caption, settings: settings, sigmas: sigmas, stage: "refine",
                              offset: settings.steps, total: total, start: clock, progress: progress, isCancelled: isCancelled)
-        let latent = patches.latent(from: tokens, mean: vae.latentMean, std: vae.latentStd)
-        model.releaseActivations()
-        let refined = Benchmark.now()
-        let video = vae.decodeVideo(latent, fps: settings.fps, frames: settings.frames)
-        return GenerationOutput(video: video, latent: latent,
-                                timings: ["preview": previewDone - clock, "refine": refined - previewDone, "decode": Benchmark.now() - refined])
+        return (patches.latent(from: tokens, mean: vae.latentMean, std: vae.latentStd), previewDone)
     }
 
     /// `steps + 1` noise levels from `sigma0` down to 0, evenly spaced in the unshifted time and

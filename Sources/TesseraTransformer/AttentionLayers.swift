@@ -33,7 +33,7 @@ public final class SiLU<T: TensorScalar>: Layer {
     private var input: Tensor<T>?
     public init() {}
     public func forward(_ x: Tensor<T>) -> Tensor<T> {
-        input = x
+        input = Autograd.keep(x)
         var y = Tensor<T>(uninitialized: x.shape)
         y.withUnsafeMutablePointer { yp in x.withUnsafePointer { Elementwise.silu($0, yp, count: x.count) } }
         return y
@@ -105,7 +105,7 @@ public final class RoPESelfAttention<T: TensorScalar> {
         o.withUnsafeMutablePointer { op in lse.withUnsafeMutablePointer { lp in packed.withUnsafePointer { p in
             AttentionOp.forward(q: p, k: p + w, v: p + 2 * w, o: op, lse: lp, shape: shape)
         }}}
-        cache = (packed, o, lse, shape, layout, rope)
+        cache = Autograd.keep((packed, o, lse, shape, layout, rope))
         var merged = o
         if scope == .temporal {
             merged = swapMiddle(o.reshaped([b, layout.tokensPerFrame, layout.frames, w])).reshaped([b, t, w])   // (B, F, S, D)
@@ -167,7 +167,7 @@ public final class CrossAttention<T: TensorScalar> {
         o.withUnsafeMutablePointer { op in lse.withUnsafeMutablePointer { lp in queries.withUnsafePointer { qp in keysValues.withUnsafePointer { kp in
             AttentionOp.forward(q: qp, k: kp, v: kp + w, o: op, lse: lp, shape: shape)
         }}}}
-        cache = (queries, keysValues, o, lse, shape)
+        cache = Autograd.keep((queries, keysValues, o, lse, shape))
         return proj.forward(o)
     }
 

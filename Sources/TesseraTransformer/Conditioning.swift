@@ -90,7 +90,7 @@ public final class FinalLayer<T: TensorScalar> {
     public func forward(_ x: Tensor<T>, conditioning: Tensor<T>) -> Tensor<T> {
         let m = adaLN.forward(conditioning)
         let h = norm.forward(x)
-        cache = (m, h)
+        cache = Autograd.keep((m, h))
         return linear.forward(Modulation.modulate(h, m, shift: 0, scale: 1))
     }
 

@@ -41,7 +41,7 @@ public final class DiTBlock<T: TensorScalar> {
         let o2 = mlp.forward(Modulation.modulate(h2, m, shift: 3, scale: 4))
         var y = Modulation.gate(o2, m, gate: 5)
         accumulate(&y, x2)
-        cache = (m, h1, o1, h2, o2)
+        cache = Autograd.keep((m, h1, o1, h2, o2))
         precondition(y.shape == [b, t, d])
         return y
     }

@@ -29,7 +29,7 @@ public final class Linear<T: TensorScalar>: Layer {
 
     public func forward(_ x: Tensor<T>) -> Tensor<T> {
         precondition(x.shape.last == inFeatures, "Linear expects last dimension \(inFeatures), got \(x.shape)")
-        input = x
+        input = Autograd.keep(x)
         let n = x.count / inFeatures
         var y = Tensor<T>(uninitialized: Array(x.shape.dropLast()) + [outFeatures])
         y.withUnsafeMutablePointer { yp in
@@ -83,7 +83,7 @@ public final class LayerNorm<T: TensorScalar>: Layer {
             LayerNormOp.forward(x: x.storage.pointer, gamma: gamma.map { UnsafePointer(store.value($0)) },
                                 beta: beta.map { UnsafePointer(store.value($0)) }, y: yp, mean: mp, rstd: rp, n: n, d: features)
         }}}
-        input = x; mean = m; rstd = r
+        input = Autograd.keep(x); mean = Autograd.keep(m); rstd = Autograd.keep(r)
         return y
     }
 
@@ -105,7 +105,7 @@ public final class GELU<T: TensorScalar>: Layer {
     private var input: Tensor<T>?
     public init() {}
     public func forward(_ x: Tensor<T>) -> Tensor<T> {
-        input = x
+        input = Autograd.keep(x)
         var y = Tensor<T>(uninitialized: x.shape)
         y.withUnsafeMutablePointer { Elementwise.gelu(x.storage.pointer, $0, count: x.count) }
         return y

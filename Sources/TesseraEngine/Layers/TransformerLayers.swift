@@ -29,7 +29,7 @@ public final class MultiHeadSelfAttention<T: TensorScalar>: Layer {
             let p = packed.storage.pointer
             AttentionOp.forward(q: p, k: p + width, v: p + 2 * width, o: op, lse: lp, shape: s)
         }}
-        cache = (packed, o, lse, b, t)
+        cache = Autograd.keep((packed, o, lse, b, t))
         return out.forward(o)
     }
 
