@@ -25,6 +25,8 @@ struct DiTTrainingOptions: Codable, Sendable {
     /// Step at which a run started from shipped weights (`--init`): the learning rate warms up
     /// again from there, since the optimizer's moments start at zero.
     var rewarmFrom = 0
+    /// Share of training times drawn uniformly from [0.6, 1) (RectifiedFlow.sampleTrainingTime).
+    var highNoiseShare = 0.25
 }
 
 final class DiTTrainer {
@@ -89,7 +91,9 @@ final class DiTTrainer {
         let mask = patches.tokens(from: perValue, mean: [Float](repeating: 0, count: c), std: [Float](repeating: 1, count: c))
         let noise = Tensor<Float>(randomNormal: x0.shape, rng: &state.rng)
         let shift = RectifiedFlow.shiftFactor(tokens: patches.tokens)
-        let t = (0..<patches.batch).map { _ in RectifiedFlow.sampleTime(&state.rng, shift: shift) }
+        let t = (0..<patches.batch).map { _ in
+            RectifiedFlow.sampleTrainingTime(&state.rng, shift: shift, highNoiseShare: options.highNoiseShare)
+        }
         let ids = batch.captions.map { tokenizer.ids($0) }
         model.store.zeroGrads()
         let loss = model.trainingStep(x0: x0, noise: noise, t: t, text: ids, layout: patches.layout, mask: mask)

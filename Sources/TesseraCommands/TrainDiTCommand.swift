@@ -9,7 +9,7 @@ enum TrainDiTCommand {
     usage: tessera train dit [--preset small|compact] [--attention full|factorized] [--steps N]
                              [--token-budget T] [--lr X] [--seed S] [--vae FILE] [--data DIR]
                              [--checkpoint FILE] [--resume] [--minutes M] [--curriculum N] [--reuse R]
-                             [--ship FILE] [--init FILE] [--absolute-position]
+                             [--ship FILE] [--init FILE] [--absolute-position] [--high-noise-share X]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -33,6 +33,8 @@ enum TrainDiTCommand {
       --curriculum N      for the first N steps, only single objects moving in straight lines
       --reuse R           train on each encoded batch R times on average (default 4; fresh noise and
                           times each time), from a pool of 256 batches: encoding costs more than a step
+      --high-noise-share X  share of training times drawn uniformly from [0.6, 1) instead of
+                          logit-normal (default 0.25): the composition is decided at high noise
       --init FILE         start from shipped DiT weights (their config, tokenizer and step count;
                           new optimizer state, the learning rate warms up again): how a later
                           session continues a run without the git-ignored checkpoint
@@ -44,7 +46,7 @@ enum TrainDiTCommand {
 
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
-                                                                "checkpoint", "minutes", "curriculum", "reuse", "ship", "init"],
+                                                                "checkpoint", "minutes", "curriculum", "reuse", "ship", "init", "high-noise-share"],
                                 booleanFlags: ["resume", "absolute-position"])
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
@@ -54,6 +56,7 @@ enum TrainDiTCommand {
         options.seed = try a.uint64("seed", default: options.seed)
         options.curriculumSteps = try a.int("curriculum", default: 0, in: 0...100_000_000)
         options.reuse = try a.int("reuse", default: options.reuse, in: 1...1000)
+        options.highNoiseShare = try a.double("high-noise-share", default: options.highNoiseShare, in: 0...1)
         options.warmupSteps = min(options.warmupSteps, max(1, options.steps / 10))
         let minutes = try a.double("minutes", default: .infinity, in: 0.01...1e9)
         let checkpoint = a.string("checkpoint") ?? "checkpoints/dit.ckpt.safetensors"

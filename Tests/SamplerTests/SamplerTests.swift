@@ -39,6 +39,20 @@ final class SamplerTests: XCTestCase {
         XCTAssertEqual(shifted.sorted()[shifted.count / 2], 0.75, accuracy: 0.01)
     }
 
+    func testHighNoiseShareAddsUniformTimesAboveTheFloor() {
+        var a = RandomGenerator(seed: 4, stream: 1), b = RandomGenerator(seed: 4, stream: 1)
+        // Share 0 is exactly the logit-normal draw (old runs keep their random stream).
+        for _ in 0..<100 { XCTAssertEqual(RectifiedFlow.sampleTrainingTime(&a, shift: 1.5, highNoiseShare: 0), RectifiedFlow.sampleTime(&b, shift: 1.5)) }
+        var rng = RandomGenerator(seed: 5, stream: 2)
+        let n = 40000
+        let mixed = (0..<n).map { _ in RectifiedFlow.sampleTrainingTime(&rng, shift: 1, highNoiseShare: 0.25) }
+        XCTAssertTrue(mixed.allSatisfy { $0 >= 0 && $0 <= 1 })
+        // P(t > 0.85): logit-normal alone sigmoid(N(0,1)) > 0.85 is P(N > 1.735) = 4.14%; the uniform
+        // quarter adds 0.25 * 0.15 / 0.4: 0.75 * 4.14% + 9.375% = 12.48%.
+        let above = Double(mixed.filter { $0 > 0.85 }.count) / Double(n)
+        XCTAssertEqual(above, 0.1248, accuracy: 0.006)
+    }
+
     func testNoisedAndVelocityTarget() {
         let x0 = Tensor<Double>(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
         let eps = Tensor<Double>(shape: [2, 3], values: [0, 0, 0, 1, 1, 1])
