@@ -33,6 +33,17 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertEqual(try SafeTensors.read(path: dir + "/dit2.safetensors").metadata["step"], "5")
         XCTAssertEqual(try DiffusionTransformer<Float>.load(path: dir + "/dit2.safetensors").model.config.attention, .factorized)
         XCTAssertEqual(Tessera.main(again + ["--steps", "6", "--resume"]), 2, "--init with --resume")
+        // Absolute positions added to a loaded model; a resume without model options takes the
+        // checkpoint's model (here one with absolute positions, which the default preset lacks).
+        let upgraded = ["train", "dit", "--vae", dir + "/vae.safetensors", "--token-budget", "48", "--checkpoint", dir + "/dit3.ckpt.safetensors"]
+        XCTAssertEqual(Tessera.main(upgraded + ["--init", dir + "/dit.safetensors", "--absolute-position", "--steps", "5"]), 0)
+        XCTAssertEqual(Tessera.main(upgraded + ["--resume", "--steps", "6", "--high-noise-share", "0.5", "--ship", dir + "/dit3.safetensors"]), 0)
+        let positioned = try DiffusionTransformer<Float>.load(path: dir + "/dit3.safetensors").model
+        XCTAssertTrue(positioned.config.absolutePosition)
+        XCTAssertEqual(positioned.config.attention, .factorized)
+        XCTAssertNotNil(positioned.store.entry(named: "pos_embedder.weight"))
+        XCTAssertEqual(try SafeTensors.read(path: dir + "/dit3.safetensors").metadata["step"], "6")
+        XCTAssertEqual(Tessera.main(upgraded + ["--resume", "--steps", "7", "--high-noise-share", "2"]), 2, "share outside 0...1")
         XCTAssertEqual(Tessera.main(again + ["--steps", "6", "--preset", "small"]), 1, "--init with another preset")
         // Resuming with another preset fails with a message, not a crash.
         XCTAssertEqual(Tessera.main(common.map { $0 == "compact" ? "small" : $0 } + ["--steps", "4", "--resume"]), 1)
