@@ -12,10 +12,12 @@ enum EvalCommand {
         never used in training) at 512x288 and 128x72 pixel counts, in aspect ratios 16:9, 9:16, 1:1
         and 4:3, as single images and 9- and 17-frame clips, and prints mean PSNR and SSIM per size
         and aspect ratio.
-        """,
+
+        """ + EvalDenoise.help,
         run: { args in
             switch args.first {
             case "vae": try EvalVAE.run(Array(args.dropFirst()))
+            case "denoise": try EvalDenoise.run(Array(args.dropFirst()))
             case "dit": try EvalDiT.run(Array(args.dropFirst()))
             default: try EvalDiT.run(args)
             }
