@@ -14,6 +14,8 @@ public struct AutoencoderTrainingOptions: Codable, Sendable {
     public var clipNorm: Double = 1.0
     public var seed: UInt64 = 1
     public var checkpointSeconds: Double = 300
+    /// Train the decoder only: the encoder's weights, and so every latent, stay exactly as loaded.
+    public var decoderOnly = false
     public init() {}
 }
 
@@ -24,10 +26,15 @@ public final class AutoencoderTrainer {
     public let ema: EMAWeights<Float>
     public var state: TrainingState
     let schedule: LearningRateSchedule
+    /// The encoder's values when training started (decoder-only runs restore them after each update).
+    private var frozenEncoder: [Float] = []
 
     public init(vae: VideoAutoencoder, options: AutoencoderTrainingOptions) {
         self.vae = vae
         self.options = options
+        if options.decoderOnly {
+            frozenEncoder = Array(UnsafeBufferPointer(start: vae.store.values, count: vae.encoderParameterCount))
+        }
         optimizer = AdamW(vae.store, weightDecay: options.weightDecay)
         ema = EMAWeights(vae.store, decay: options.emaDecay)
         let config = String(decoding: (try? JSONEncoder().encode(vae.config)) ?? Data(), as: UTF8.self)
@@ -38,6 +45,9 @@ public final class AutoencoderTrainer {
 
     public func resume(from path: String) throws {
         state = try Checkpoint.load(from: path, store: vae.store, optimizer: optimizer, ema: ema)
+        if options.decoderOnly && !frozenEncoder.elementsEqual(UnsafeBufferPointer(start: vae.store.values, count: frozenEncoder.count)) {
+            throw SafeTensorsError("\(path) has another encoder than the loaded weights: a decoder-only run resumes with the --init it started from")
+        }
     }
 
     public func saveCheckpoint(to path: String) throws {
@@ -56,7 +66,7 @@ public final class AutoencoderTrainer {
             var loss = 0.0, mse = 0.0
             for k in 0..<options.clipsPerStep {
                 let video = clip(state.step * options.clipsPerStep + k, &state.rng)
-                let r = vae.trainingStep(Tensor(video: video), rng: &state.rng)
+                let r = vae.trainingStep(Tensor(video: video), rng: &state.rng, decoderOnly: options.decoderOnly)
                 loss += r.loss / Double(options.clipsPerStep)
                 mse += r.reconstructionMSE / Double(options.clipsPerStep)
             }
@@ -65,6 +75,8 @@ public final class AutoencoderTrainer {
             for i in 0..<vae.store.count { vae.store.grads[i] *= scale }
             let norm = GradientClipping.clip(vae.store, maxNorm: options.clipNorm)
             optimizer.update(lr: schedule.rate(at: state.step))
+            // Zero gradients leave AdamW's step at zero only without weight decay: restore, to be exact.
+            if !frozenEncoder.isEmpty { vae.store.values.update(from: frozenEncoder, count: frozenEncoder.count) }
             ema.update()
             state.step += 1
             samples += options.clipsPerStep

@@ -135,15 +135,27 @@ public final class VideoAutoencoder {
         public var psnr: Double { 10 * log10(4.0 / max(reconstructionMSE, 1e-12)) }
     }
 
-    /// One forward + backward pass on a batch; gradients are added to `store.grads`.
-    public func trainingStep(_ video: Tensor<Float>, rng: inout RandomGenerator) -> StepResult {
+    /// The encoder's parameters: a prefix of the store (registered first), frozen by decoder-only training.
+    public var encoderParameterCount: Int {
+        store.entries.filter { $0.name.hasPrefix("encoder.") }.reduce(0) { $0 + $1.count }
+    }
+
+    /// One forward + backward pass on a batch; gradients are added to `store.grads`. With
+    /// `decoderOnly` the encoder runs without caches and gets no gradient (its latent stays as it is,
+    /// so a diffusion model trained on it stays valid); the KL term is then only reported.
+    public func trainingStep(_ video: Tensor<Float>, rng: inout RandomGenerator, decoderOnly: Bool = false) -> StepResult {
         // Encoder forward.
-        var h = encoderIn.forward(patchIn.forward(video))
-        for s in 0..<encoderStages.count {
-            for block in encoderStages[s] { h = block.forward(h) }
-            if s < downsamplers.count { h = downsamplers[s].forward(h) }
+        let moments: Tensor<Float>
+        if decoderOnly {
+            moments = encodeMoments(video)
+        } else {
+            var h = encoderIn.forward(patchIn.forward(video))
+            for s in 0..<encoderStages.count {
+                for block in encoderStages[s] { h = block.forward(h) }
+                if s < downsamplers.count { h = downsamplers[s].forward(h) }
+            }
+            moments = encoderOut.forward(encoderAct.forward(encoderNorm.forward(h)))
         }
-        let moments = encoderOut.forward(encoderAct.forward(encoderNorm.forward(h)))
         let cz = config.latentChannels
         let (mean, logvarRaw) = VideoAutoencoder.split(moments, channels: cz)
 
@@ -188,6 +200,7 @@ public final class VideoAutoencoder {
             for block in stage.reversed() { g = block.backward(g) }
         }
         let dz = decoderIn.backward(g)
+        if decoderOnly { return StepResult(loss: mse, reconstructionMSE: mse, kl: kl) }
 
         // Through the reparameterisation and the KL term into the moments.
         var dMoments = Tensor<Float>(uninitialized: moments.shape)

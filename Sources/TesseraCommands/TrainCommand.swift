@@ -10,6 +10,7 @@ enum TrainCommand {
         help: """
         usage: tessera train vae [--steps N] [--clips-per-step K] [--lr X] [--seed S] [--data DIR]
                                  [--checkpoint FILE] [--resume] [--minutes M] [--ship FILE] [--init FILE]
+                                 [--decoder-only]
 
         Trains the causal 3D autoencoder on procedural-world clips of mixed sizes, aspect ratios and
         durations (single images included), or on an imported dataset (--data DIR, made by
@@ -28,6 +29,8 @@ enum TrainCommand {
           --init FILE         start from these autoencoder weights (fine-tuning)
           --minutes M         stop (with a checkpoint) after M minutes
           --ship FILE         at the end, write EMA weights + latent statistics to FILE
+          --decoder-only      with --init: train the decoder only; the encoder, the latent statistics
+                              and so the latent stay exactly as loaded (the shipped DiT stays valid)
 
         \(TrainDiTCommand.help)
         """,
@@ -37,7 +40,7 @@ enum TrainCommand {
                 return
             }
             let a = try Arguments(args, command: "train", options: ["steps", "clips-per-step", "lr", "seed", "data", "checkpoint",
-                                                                    "minutes", "ship", "init"], booleanFlags: ["resume"])
+                                                                    "minutes", "ship", "init"], booleanFlags: ["resume", "decoder-only"])
             guard a.positionals == ["vae"] else {
                 throw CommandError.usage("`tessera train` needs a model: vae or dit")
             }
@@ -49,6 +52,10 @@ enum TrainCommand {
             options.warmupSteps = min(options.warmupSteps, max(1, options.steps / 10))
             let minutes = try a.double("minutes", default: .infinity, in: 0.01...1e9)
             let checkpoint = a.string("checkpoint") ?? "checkpoints/vae.ckpt.safetensors"
+            options.decoderOnly = a.flag("decoder-only")
+            if options.decoderOnly && a.string("init") == nil {
+                throw CommandError.usage("--decoder-only needs --init FILE: the trained encoder (and latent statistics) to keep")
+            }
 
             let vae: VideoAutoencoder
             if let initPath = a.string("init") {
@@ -68,7 +75,7 @@ enum TrainCommand {
                                                 pixelBudget: 9 * 96 * 96, multiple: vae.config.spatialFactor,
                                                 temporalFactor: vae.config.temporalFactor)
             StopSignal.install()
-            printError("training vae: \(vae.store.count) parameters, \(options.steps) steps x \(options.clipsPerStep) clips, BLAS \(BLAS.coreName), \(Parallel.workers) threads")
+            printError("training vae\(options.decoderOnly ? " (decoder only; encoder frozen)" : ""): \(vae.store.count) parameters, \(options.steps) steps x \(options.clipsPerStep) clips, BLAS \(BLAS.coreName), \(Parallel.workers) threads")
             try wrap {
                 try trainer.train(checkpointPath: checkpoint, stopAfterSeconds: minutes * 60,
                                   clip: { source.clip(index: $0, rng: &$1) }, log: { printError($0) })
@@ -77,7 +84,9 @@ enum TrainCommand {
                 trainer.ema.copyToStore()
                 var rng = RandomGenerator(seed: options.seed, stream: 0x57A7)
                 let clips = (0..<64).map { source.clip(index: 1_000_000 + $0, rng: &rng) }
-                trainer.measureLatentStatistics(clips: clips)
+                // A decoder-only run keeps the loaded statistics: the latent is unchanged, and a diffusion
+                // model normalises with them.
+                if !options.decoderOnly { trainer.measureLatentStatistics(clips: clips) }
                 try wrap { try vae.saveWeights(to: ship, extraMetadata: ["step": String(trainer.state.step)]) }
                 printError("shipped EMA weights (step \(trainer.state.step)) to \(ship); latent std \(vae.latentStd.map { String(format: "%.3f", $0) }.joined(separator: " "))")
             }

@@ -70,4 +70,26 @@ final class VideoAutoencoderTests: XCTestCase {
         XCTAssertLessThan(a[0], 15)
         XCTAssertGreaterThan(a.suffix(10).reduce(0, +) / 10, a[0] + 8, "PSNR should rise by 8 dB: \(a[0]) -> \(a.last!)")
     }
+
+    /// Decoder-only steps give the decoder exactly the gradients of a full step (same latent sample)
+    /// and the encoder none.
+    func testDecoderOnlyStepMatchesTheFullStepOnTheDecoder() {
+        let vae = VideoAutoencoder(config: .tiny, seed: 8)
+        var noise = RandomGenerator(seed: 1)
+        let clip = Tensor<Float>(randomNormal: [1, 5, 16, 16, 3], scale: 0.5, rng: &noise)
+        func grads(decoderOnly: Bool) -> (result: VideoAutoencoder.StepResult, grads: [Float]) {
+            vae.store.zeroGrads()
+            var rng = RandomGenerator(seed: 3)
+            let r = vae.trainingStep(clip, rng: &rng, decoderOnly: decoderOnly)
+            return (r, Array(UnsafeBufferPointer(start: vae.store.grads, count: vae.store.count)))
+        }
+        let full = grads(decoderOnly: false), decoder = grads(decoderOnly: true)
+        let e = vae.encoderParameterCount
+        XCTAssertGreaterThan(e, 0)
+        XCTAssertLessThan(e, vae.store.count)
+        XCTAssertTrue(decoder.grads[..<e].allSatisfy { $0 == 0 }, "no encoder gradient")
+        XCTAssertTrue(full.grads[..<e].contains { $0 != 0 })
+        XCTAssertEqual(Array(decoder.grads[e...]), Array(full.grads[e...]))
+        XCTAssertEqual(decoder.result.reconstructionMSE, full.result.reconstructionMSE)
+    }
 }

@@ -38,6 +38,25 @@ final class AutoencoderCommandTests: XCTestCase {
         XCTAssertEqual(Tessera.main(["vae", "decode", latent, back, "--weights", weights]), 0)
         XCTAssertEqual(try MediaReader.read(back).frameCount, 5)
         XCTAssertEqual(Tessera.main(["eval", "vae", "--count", "2", "--weights", weights, "--json"]), 0)
+
+        // Decoder-only fine-tuning keeps the encoder and the latent statistics bit for bit.
+        let ckpt2 = dir + "/dec.ckpt.safetensors", tuned = dir + "/tuned.safetensors"
+        let decoderOnly = ["train", "vae", "--data", data, "--clips-per-step", "1", "--checkpoint", ckpt2, "--init", weights, "--decoder-only"]
+        XCTAssertEqual(Tessera.main(decoderOnly + ["--steps", "2"]), 0)
+        XCTAssertEqual(Tessera.main(decoderOnly + ["--steps", "3", "--resume", "--ship", tuned]), 0)
+        let after = try VideoAutoencoder.load(path: tuned)
+        let e = vae.encoderParameterCount
+        XCTAssertTrue(UnsafeBufferPointer(start: after.store.values, count: e).elementsEqual(UnsafeBufferPointer(start: vae.store.values, count: e)))
+        XCTAssertFalse(UnsafeBufferPointer(start: after.store.values + e, count: vae.store.count - e)
+            .elementsEqual(UnsafeBufferPointer(start: vae.store.values + e, count: vae.store.count - e)), "the decoder trained")
+        XCTAssertEqual(after.latentMean, vae.latentMean)
+        XCTAssertEqual(after.latentStd, vae.latentStd)
+        XCTAssertEqual(Tessera.main(["train", "vae", "--decoder-only", "--steps", "1", "--checkpoint", ckpt2]), 2, "--decoder-only without --init")
+        // Resuming it on top of another encoder is refused.
+        XCTAssertEqual(Tessera.main(["train", "vae", "--data", data, "--clips-per-step", "1", "--checkpoint", ckpt2, "--init", tuned,
+                                     "--decoder-only", "--steps", "4", "--resume"]), 0, "same encoder: fine")
+        XCTAssertEqual(Tessera.main(["train", "vae", "--data", data, "--clips-per-step", "1", "--checkpoint", ckpt, "--init", tuned,
+                                     "--decoder-only", "--steps", "5", "--resume"]), 1, "a checkpoint of another encoder")
     }
 
     func testClearErrors() {

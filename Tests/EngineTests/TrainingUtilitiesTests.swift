@@ -224,6 +224,15 @@ final class TrainingUtilitiesTests: XCTestCase {
         for _ in 0..<50 { fema.update() }
         let d50 = pow(0.99, 50.0)
         for i in 0..<4 { XCTAssertEqual(Double(fema.values[i]), d50 + (1 - d50) * Double(i), accuracy: 1e-5) }
+
+        // A parameter that never changes keeps its EMA bit for bit (decoder-only training freezes the
+        // encoder); d e + (1 - d) p changed about one value in 2000 in its last bit.
+        let frozen = ParameterStore<Float>()
+        frozen.add("e", shape: [100_000], initializer: .normal(std: 0.3))
+        let before = Array(UnsafeBufferPointer(start: frozen.values, count: 100_000))
+        let frozenEMA = EMAWeights(frozen, decay: 0.999)
+        for _ in 0..<50 { frozenEMA.update() }
+        XCTAssertTrue(UnsafeBufferPointer(start: frozenEMA.values, count: 100_000).elementsEqual(before))
     }
 
     // MARK: - Learning-rate schedule

@@ -88,7 +88,9 @@ public final class EMAWeights<T: TensorScalar> {
     public func update() {
         let d = T(decay), p = store.values, e = values
         Parallel.forRange(store.count, minimumChunk: 1 << 14) { r in
-            for i in r { e[i] = d * e[i] + (1 - d) * p[i] }
+            // e + (1 - d)(p - e), not d e + (1 - d) p: the same average, but a weight that does not
+            // change (a frozen encoder) keeps its EMA bit for bit.
+            for i in r { e[i] += (1 - d) * (p[i] - e[i]) }
         }
     }
 
