@@ -82,13 +82,7 @@ final class DiTTrainer {
     func step(_ batch: DiTBatch) -> (loss: Double, norm: Double, tokens: Int) {
         let patches = LatentPatches(latentShape: batch.latent.shape, patch: (model.config.patch[0], model.config.patch[1]))
         let x0 = patches.tokens(from: batch.latent, mean: vae.latentMean, std: vae.latentStd)
-        let c = patches.channels
-        // Loss weights per latent value: the batch's per-pixel weights on every channel, 0 on padding.
-        var perValue = Tensor<Float>(uninitialized: patches.latentShape)
-        perValue.withUnsafeMutablePointer { p in
-            for (i, w) in batch.weights.enumerated() { for k in 0..<c { p[i * c + k] = w } }
-        }
-        let mask = patches.tokens(from: perValue, mean: [Float](repeating: 0, count: c), std: [Float](repeating: 1, count: c))
+        let mask = patches.tokenWeights(batch.weights)   // per latent value, 0 on padding
         let noise = Tensor<Float>(randomNormal: x0.shape, rng: &state.rng)
         let shift = RectifiedFlow.shiftFactor(tokens: patches.tokens)
         let t = (0..<patches.batch).map { _ in

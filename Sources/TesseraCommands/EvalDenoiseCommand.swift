@@ -70,9 +70,7 @@ public enum EvalDenoise {
                 let weights = ObjectLossWeights.latentWeights(video: clip, background: background, latentShape: latent.shape,
                                                               spatialFactor: p.vae.config.spatialFactor,
                                                               temporalFactor: p.vae.config.temporalFactor, objectWeight: 1)
-                let c = patches.channels
-                let perValue = Tensor<Float>(shape: patches.latentShape, values: weights.flatMap { [Float](repeating: $0, count: c) })
-                let mask = patches.tokens(from: perValue, mean: [Float](repeating: 0, count: c), std: [Float](repeating: 1, count: c))
+                let mask = patches.tokenWeights(weights)
                 let ids = [p.tokenizer.ids(scene.detailed)]
                 if mask.scalars.contains(where: { $0 > 1 }) { scenesWithObjects += 1 }
                 for (k, t) in times.enumerated() {

@@ -77,6 +77,18 @@ public struct LatentPatches: Sendable, Equatable {
         return out
     }
 
+    /// Loss weights laid out like the tokens: one weight per latent pixel (B, Fz, Hz, Wz), repeated
+    /// over the channels and patchified, 0 on padding. (B, T, ph pw C).
+    public func tokenWeights(_ weights: [Float]) -> Tensor<Float> {
+        precondition(weights.count == batch * frames * height * width, "\(weights.count) weights for latent \(latentShape)")
+        var perValue = Tensor<Float>(uninitialized: latentShape)
+        let c = channels
+        perValue.withUnsafeMutablePointer { p in
+            for (i, w) in weights.enumerated() { for k in 0..<c { p[i * c + k] = w } }
+        }
+        return tokens(from: perValue, mean: [Float](repeating: 0, count: c), std: [Float](repeating: 1, count: c))
+    }
+
     /// A (B, T) mask of tokens' share of real (unpadded) latent pixels, 0...1, for the loss.
     public var validFraction: [Double] {
         var m: [Double] = []

@@ -80,4 +80,20 @@ final class RoPEAndPatchTests: XCTestCase {
             }
         }
     }
+
+    /// Loss weights per latent pixel land on every channel of that pixel's token slot; padding gets 0.
+    func testTokenWeightsFollowTheTokenLayout() {
+        let shape = [1, 2, 3, 3, 2]   // 3x3 latent, patch 2x2: 2x2 tokens per frame, a padded row and column
+        let patches = LatentPatches(latentShape: shape, patch: (2, 2))
+        let weights = (0..<(2 * 3 * 3)).map { Float($0 + 1) }
+        let t = patches.tokenWeights(weights)
+        XCTAssertEqual(t.shape, [1, 8, 8])
+        // Reference: put pixel (f, y, x) at token (f, y/2, x/2), slot (y%2, x%2), channels last.
+        var expected = [Float](repeating: 0, count: 64)
+        for f in 0..<2 { for y in 0..<3 { for x in 0..<3 {
+            let token = f * 4 + (y / 2) * 2 + x / 2, slot = (y % 2) * 2 + x % 2
+            for k in 0..<2 { expected[token * 8 + slot * 2 + k] = weights[(f * 3 + y) * 3 + x] }
+        }}}
+        XCTAssertEqual(t.scalars, expected)
+    }
 }
