@@ -2,6 +2,7 @@
 // exactly 0) estimates x0 as x_t itself, whose error is t^2 mean((eps - x0)^2), so the reported
 // errors must grow as t^2 from one noise level to the next; and the command runs end to end.
 import XCTest
+import TesseraTestSupport
 import Foundation
 import TesseraAutoencoder
 import TesseraCommands
@@ -31,8 +32,7 @@ final class EvalDenoiseTests: XCTestCase {
     }
 
     func testCommandRunsAndRejectsBadInput() throws {
-        let dir = NSTemporaryDirectory() + "tessera-denoise-\(getpid())-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try makeScratchFolder("denoise")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let vae = VideoAutoencoder(config: .tiny, seed: 1)
         try vae.saveWeights(to: dir + "/vae.safetensors")

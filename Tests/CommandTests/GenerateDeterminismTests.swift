@@ -3,6 +3,7 @@
 // a Dictionary's order differs between processes, which once made the .mp4 headers differ).
 import Foundation
 import XCTest
+import TesseraTestSupport
 
 final class GenerateDeterminismTests: XCTestCase {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -23,8 +24,7 @@ final class GenerateDeterminismTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: GenerateDeterminismTests.binary) else {
             throw XCTSkip("no release binary at \(GenerateDeterminismTests.binary); run `swift build -c release` first (make test does)")
         }
-        let dir = NSTemporaryDirectory() + "tessera-det-\(getpid())-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try makeScratchFolder("det")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for ext in ["mp4", "gif"] {
             var files: [Data] = []

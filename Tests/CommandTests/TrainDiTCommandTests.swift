@@ -1,5 +1,6 @@
 // `tessera train dit` end to end on a tiny autoencoder: train, resume, ship, load; bad input fails cleanly.
 import XCTest
+import TesseraTestSupport
 import Foundation
 import TesseraAutoencoder
 import TesseraCommands
@@ -9,8 +10,7 @@ import TesseraTransformer
 
 final class TrainDiTCommandTests: XCTestCase {
     func testTrainResumeShipAndErrors() throws {
-        let dir = NSTemporaryDirectory() + "tessera-dit-\(getpid())-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let dir = try makeScratchFolder("dit")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let vae = VideoAutoencoder(config: .tiny, seed: 1)
         try vae.saveWeights(to: dir + "/vae.safetensors")
