@@ -37,7 +37,7 @@ public final class AutoencoderTrainer {
         }
         optimizer = AdamW(vae.store, weightDecay: options.weightDecay)
         ema = EMAWeights(vae.store, decay: options.emaDecay)
-        let config = String(decoding: (try? JSONEncoder().encode(vae.config)) ?? Data(), as: UTF8.self)
+        let config = (try? CanonicalJSON.string(vae.config)) ?? ""
         state = TrainingState(step: 0, rng: RandomGenerator(seed: options.seed, stream: 0xAE), config: config)
         schedule = LearningRateSchedule(peak: options.learningRate, floor: options.learningRate * 0.05,
                                         warmupSteps: options.warmupSteps, totalSteps: options.steps)

@@ -11,7 +11,7 @@ extension VideoAutoencoder {
         store.save(into: &w)
         w.add("latent.mean", shape: [config.latentChannels], values: latentMean)
         w.add("latent.std", shape: [config.latentChannels], values: latentStd)
-        let configJSON = String(decoding: try JSONEncoder().encode(config), as: UTF8.self)
+        let configJSON = try CanonicalJSON.string(config)
         w.metadata = extraMetadata.merging(["format": VideoAutoencoder.weightsFormat, "config": configJSON]) { $1 }
         try w.write(to: path)
     }

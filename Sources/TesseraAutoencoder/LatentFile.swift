@@ -17,7 +17,7 @@ public struct LatentFile {
         var w = SafeTensorsWriter()
         w.add("latent", tensor: latent)
         w.metadata = ["format": LatentFile.format, "fps": String(fps),
-                      "config": String(decoding: try JSONEncoder().encode(config), as: UTF8.self)]
+                      "config": try CanonicalJSON.string(config)]
         try w.write(to: path)
     }
 

@@ -25,8 +25,9 @@ struct DiTTrainingOptions: Codable, Sendable {
     /// Step at which a run started from shipped weights (`--init`): the learning rate warms up
     /// again from there, since the optimizer's moments start at zero.
     var rewarmFrom = 0
-    /// Share of training times drawn uniformly from [0.6, 1) (RectifiedFlow.sampleTrainingTime).
+    /// Share of training times drawn uniformly from [highNoiseFrom, 1) (RectifiedFlow.sampleTrainingTime).
     var highNoiseShare = 0.25
+    var highNoiseFrom = 0.6
 }
 
 final class DiTTrainer {
@@ -86,7 +87,8 @@ final class DiTTrainer {
         let noise = Tensor<Float>(randomNormal: x0.shape, rng: &state.rng)
         let shift = RectifiedFlow.shiftFactor(tokens: patches.tokens)
         let t = (0..<patches.batch).map { _ in
-            RectifiedFlow.sampleTrainingTime(&state.rng, shift: shift, highNoiseShare: options.highNoiseShare)
+            RectifiedFlow.sampleTrainingTime(&state.rng, shift: shift, highNoiseShare: options.highNoiseShare,
+                                              highNoiseFloor: options.highNoiseFrom)
         }
         let ids = batch.captions.map { tokenizer.ids($0) }
         model.store.zeroGrads()

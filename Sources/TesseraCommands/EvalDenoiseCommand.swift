@@ -4,6 +4,9 @@
 // One conditional model call per (scene, noise level), no guidance; the error is the mean squared
 // error of the x0 estimate (x_t - t v) in normalised latent units, over all latent pixels and over
 // those an object touches (ObjectLossWeights), for full-size images and 17-frame preview clips.
+// Beside it, the object error of guessing the background alone (the scene's latent without its
+// objects): a model whose object error at high noise exceeds it draws objects that are not there
+// (wherever the noise hints at one) rather than hedging.
 import Foundation
 import TesseraEngine
 import TesseraMedia
@@ -17,13 +20,18 @@ public enum EvalDenoise {
     usage: tessera eval denoise [--count N] [--weights FILE] [--vae FILE] [--seed S] [--json]
 
     denoise: renders N held-out world scenes (default 24) as a full-size image and a 17-frame
-    preview clip, noises each latent to t = 0.3, 0.6, 0.8, 0.9 and 0.95, and prints the mean squared
-    error of the model's one-call clean-latent estimate (all latent pixels, and object pixels only).
+    preview clip, noises each latent to t = 0.3, 0.6, 0.8, 0.9, 0.95 and 0.99, and prints the mean
+    squared error of the model's one-call clean-latent estimate (all latent pixels, and object pixels
+    only), and the object error of the background alone (no objects drawn) for comparison.
     Low values at high t mean the model can compose a scene from noise, not only refine one.
     """
-    public static let times = [0.3, 0.6, 0.8, 0.9, 0.95]
+    public static let times = [0.3, 0.6, 0.8, 0.9, 0.95, 0.99]
 
-    public struct Row { public var name: String; public var all: [Double]; public var objects: [Double] }
+    public struct Row {
+        public var name: String; public var all: [Double]; public var objects: [Double]
+        /// Object-pixel error of the background-only latent as the estimate.
+        public var backgroundOnly: Double
+    }
 
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "eval denoise", options: ["count", "weights", "vae", "seed"], booleanFlags: ["json"])
@@ -34,7 +42,7 @@ public enum EvalDenoise {
         let rows = Autograd.withoutRecording { measure(pipeline, count: count, seed: seed) }
         if a.flag("json") {
             let object: [String: Any] = ["scenes": count, "seed": seed, "times": times,
-                                         "rows": rows.map { ["name": $0.name, "all": $0.all, "objects": $0.objects] }]
+                                         "rows": rows.map { ["name": $0.name, "all": $0.all, "objects": $0.objects, "background_only_objects": $0.backgroundOnly] }]
             printOut(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             return
         }
@@ -44,6 +52,8 @@ public enum EvalDenoise {
             lines.append((r.name + " (all)").padding(toLength: 33, withPad: " ", startingAt: 0) + r.all.map { String(format: "%6.3f", $0) }.joined(separator: "  "))
             lines.append((r.name + " (objects)").padding(toLength: 33, withPad: " ", startingAt: 0) + r.objects.map { String(format: "%6.3f", $0) }.joined(separator: "  "))
         }
+        lines.append("")
+        for r in rows { lines.append(String(format: "%@ (objects), the background alone as the estimate: %.3f", r.name, r.backgroundOnly)) }
         printOut(lines.joined(separator: "\n"))
     }
 
@@ -55,7 +65,7 @@ public enum EvalDenoise {
         var rows: [Row] = []
         for kind in kinds {
             var all = [Double](repeating: 0, count: times.count), objects = [Double](repeating: 0, count: times.count)
-            var scenesWithObjects = 0.0
+            var scenesWithObjects = 0.0, backgroundOnly = 0.0
             for i in 0..<count {
                 let scene = sampler.captioned(index: i)
                 let size = EvalVAE.frameSize(aspect: aspects[i % aspects.count], pixels: kind.pixels, multiple: p.vae.config.spatialFactor)
@@ -72,7 +82,11 @@ public enum EvalDenoise {
                                                               temporalFactor: p.vae.config.temporalFactor, objectWeight: 1)
                 let mask = patches.tokenWeights(weights)
                 let ids = [p.tokenizer.ids(scene.detailed)]
-                if mask.scalars.contains(where: { $0 > 1 }) { scenesWithObjects += 1 }
+                if mask.scalars.contains(where: { $0 > 1 }) {
+                    scenesWithObjects += 1
+                    backgroundOnly += objectError(estimate: patches.tokens(from: p.vae.encode(Tensor(video: background)), mean: p.vae.latentMean,
+                                                                           std: p.vae.latentStd), x0: x0, mask: mask)
+                }
                 for (k, t) in times.enumerated() {
                     var rng = RandomGenerator(seed: seed, stream: UInt64(i * 16 + k))
                     let noise = Tensor<Float>(randomNormal: x0.shape, rng: &rng)
@@ -91,8 +105,20 @@ public enum EvalDenoise {
                 }
             }
             // Object error: the mean over the scenes whose objects touch at least one latent pixel.
-            rows.append(Row(name: kind.name, all: all, objects: objects.map { $0 / max(1, scenesWithObjects) }))
+            rows.append(Row(name: kind.name, all: all, objects: objects.map { $0 / max(1, scenesWithObjects) },
+                            backgroundOnly: backgroundOnly / max(1, scenesWithObjects)))
         }
         return rows
+    }
+
+    /// Mean squared error of `estimate` against `x0` over the values whose weight marks an object (> 1).
+    static func objectError(estimate: Tensor<Float>, x0: Tensor<Float>, mask: Tensor<Float>) -> Double {
+        let e0 = estimate.scalars, x = x0.scalars, m = mask.scalars
+        var sum = 0.0, n = 0.0
+        for j in 0..<x.count where m[j] > 1 {
+            let e = Double(e0[j] - x[j])
+            sum += e * e; n += 1
+        }
+        return sum / max(1, n)
     }
 }

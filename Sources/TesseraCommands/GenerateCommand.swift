@@ -12,7 +12,8 @@ enum GenerateCommand {
         help: """
         usage: tessera generate --prompt "..." --out FILE [--seed N] [--aspect 16:9|9:16|1:1|4:3|W:H]
                                 [--size WxH] [--duration S] [--steps N] [--guidance G] [--preview]
-                                [--sampler euler|heun] [--json] [--weights FILE] [--vae FILE]
+                                [--sampler euler|heun] [--refine-from R] [--shift S] [--json]
+                                [--weights FILE] [--vae FILE]
 
         Expands the prompt into a detailed caption (printed; see `tessera expand`), samples a preview
         at about a quarter of the final width and height, and (without --preview) upscales the
@@ -32,6 +33,8 @@ enum GenerateCommand {
           --sampler S      euler (default) or heun (two model calls per step)
           --refine-from R  noise level (0.05 to 1) the full render re-noises the upscaled preview to
                            (default 0.75): higher lets the full size change more of the preview
+          --shift S        time shift of the preview's schedule (default: by token count, as in
+                           training); larger spends more steps at high noise, where layout is decided
           --json           print one JSON object (expanded_prompt, width, height, frames, seed,
                            seconds, peak_rss_bytes, timings, model_hash, ...) instead of text
           --weights FILE   diffusion transformer weights (default: the shipped ones)
@@ -41,7 +44,7 @@ enum GenerateCommand {
 
     static func run(_ arguments: [String]) throws {
         let args = try Arguments(arguments, command: "generate",
-                                 options: ["prompt", "out", "seed", "aspect", "size", "duration", "steps", "guidance", "sampler", "refine-from", "weights", "vae"],
+                                 options: ["prompt", "out", "seed", "aspect", "size", "duration", "steps", "guidance", "sampler", "refine-from", "shift", "weights", "vae"],
                                  booleanFlags: ["preview", "json"])
         try args.expectPositionals(atMost: 0)
         let prompt = try args.require("prompt")
@@ -58,6 +61,7 @@ enum GenerateCommand {
             settings.sampler = kind
         }
         settings.refineFrom = try args.double("refine-from", default: settings.refineFrom, in: 0.05...1)
+        if args.string("shift") != nil { settings.shift = try args.double("shift", default: 1, in: 0.1...20) }
         let expansion: Expansion
         do { expansion = try PromptExpander.expand(prompt, seed: seed) } catch let error as PromptError { throw CommandError.usage(error.message) }
 
@@ -99,6 +103,7 @@ enum GenerateCommand {
                 "model_hash": pipeline.modelHash, "out": out, "load_seconds": loaded - clock,
                 "timings": output.timings, "unknown_words": expansion.unknownWords.map(\.word),
             ]
+            if let shift = settings.shift { object["shift"] = shift }
             if !args.flag("preview") {
                 object["refine_steps"] = settings.refineSteps
                 object["refine_from"] = settings.refineFrom
@@ -116,8 +121,9 @@ enum GenerateCommand {
     }
 
     static func settingsJSON(_ s: GenerationSettings, preview: Bool) -> String {
-        let object: [String: Any] = ["width": s.width, "height": s.height, "frames": s.frames, "fps": s.fps, "steps": s.steps,
+        var object: [String: Any] = ["width": s.width, "height": s.height, "frames": s.frames, "fps": s.fps, "steps": s.steps,
                                      "guidance": s.guidance, "sampler": s.sampler.rawValue, "preview": preview, "refine_from": s.refineFrom]
+        if let shift = s.shift { object["shift"] = shift }
         return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
     }
 }

@@ -10,7 +10,7 @@ enum TrainCommand {
         help: """
         usage: tessera train vae [--steps N] [--clips-per-step K] [--lr X] [--seed S] [--data DIR]
                                  [--checkpoint FILE] [--resume] [--minutes M] [--ship FILE] [--init FILE]
-                                 [--decoder-only]
+                                 [--decoder-only] [--preview-share X]
 
         Trains the causal 3D autoencoder on procedural-world clips of mixed sizes, aspect ratios and
         durations (single images included), or on an imported dataset (--data DIR, made by
@@ -31,6 +31,8 @@ enum TrainCommand {
           --ship FILE         at the end, write EMA weights + latent statistics to FILE
           --decoder-only      with --init: train the decoder only; the encoder, the latent statistics
                               and so the latent stay exactly as loaded (the shipped DiT stays valid)
+          --preview-share X   share of world clips rendered whole at about the preview's pixel count
+                              (128x72, every aspect; default 0): the size previews decode at
 
         \(TrainDiTCommand.help)
         """,
@@ -40,7 +42,7 @@ enum TrainCommand {
                 return
             }
             let a = try Arguments(args, command: "train", options: ["steps", "clips-per-step", "lr", "seed", "data", "checkpoint",
-                                                                    "minutes", "ship", "init"], booleanFlags: ["resume", "decoder-only"])
+                                                                    "minutes", "ship", "init", "preview-share"], booleanFlags: ["resume", "decoder-only"])
             guard a.positionals == ["vae"] else {
                 throw CommandError.usage("`tessera train` needs a model: vae or dit")
             }
@@ -50,6 +52,7 @@ enum TrainCommand {
             options.learningRate = try a.double("lr", default: options.learningRate, in: 1e-7...1)
             options.seed = try a.uint64("seed", default: options.seed)
             options.warmupSteps = min(options.warmupSteps, max(1, options.steps / 10))
+            let previewShare = try a.double("preview-share", default: 0, in: 0...1)
             let minutes = try a.double("minutes", default: .infinity, in: 0.01...1e9)
             let checkpoint = a.string("checkpoint") ?? "checkpoints/vae.ckpt.safetensors"
             options.decoderOnly = a.flag("decoder-only")
@@ -73,7 +76,7 @@ enum TrainCommand {
             }
             let source = try TrainingClipSource(seed: options.seed, dataDirectory: a.string("data"),
                                                 pixelBudget: 9 * 96 * 96, multiple: vae.config.spatialFactor,
-                                                temporalFactor: vae.config.temporalFactor)
+                                                temporalFactor: vae.config.temporalFactor, previewShare: previewShare)
             StopSignal.install()
             printError("training vae\(options.decoderOnly ? " (decoder only; encoder frozen)" : ""): \(vae.store.count) parameters, \(options.steps) steps x \(options.clipsPerStep) clips, BLAS \(BLAS.coreName), \(Parallel.workers) threads")
             try wrap {

@@ -10,6 +10,7 @@ enum TrainDiTCommand {
                              [--token-budget T] [--lr X] [--seed S] [--vae FILE] [--data DIR]
                              [--checkpoint FILE] [--resume] [--minutes M] [--curriculum N] [--reuse R]
                              [--ship FILE] [--init FILE] [--absolute-position] [--high-noise-share X]
+                             [--high-noise-from X]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -35,6 +36,8 @@ enum TrainDiTCommand {
                           times each time), from a pool of 256 batches: encoding costs more than a step
       --high-noise-share X  share of training times drawn uniformly from [0.6, 1) instead of
                           logit-normal (default 0.25): the composition is decided at high noise
+      --high-noise-from X lower end of that range (default 0.6); 0.8 spends the share where the
+                          noise hides objects and the model must agree on them across frames
       --init FILE         start from shipped DiT weights (their config, tokenizer and step count;
                           new optimizer state, the learning rate warms up again): how a later
                           session continues a run without the git-ignored checkpoint
@@ -46,7 +49,8 @@ enum TrainDiTCommand {
 
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
-                                                                "checkpoint", "minutes", "curriculum", "reuse", "ship", "init", "high-noise-share"],
+                                                                "checkpoint", "minutes", "curriculum", "reuse", "ship", "init", "high-noise-share",
+                                                                "high-noise-from"],
                                 booleanFlags: ["resume", "absolute-position"])
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
@@ -57,6 +61,7 @@ enum TrainDiTCommand {
         options.curriculumSteps = try a.int("curriculum", default: 0, in: 0...100_000_000)
         options.reuse = try a.int("reuse", default: options.reuse, in: 1...1000)
         options.highNoiseShare = try a.double("high-noise-share", default: options.highNoiseShare, in: 0...1)
+        options.highNoiseFrom = try a.double("high-noise-from", default: options.highNoiseFrom, in: 0...0.99)
         options.warmupSteps = min(options.warmupSteps, max(1, options.steps / 10))
         let minutes = try a.double("minutes", default: .infinity, in: 0.01...1e9)
         let checkpoint = a.string("checkpoint") ?? "checkpoints/dit.ckpt.safetensors"
@@ -123,7 +128,7 @@ enum TrainDiTCommand {
         let source = try DiTClipSource(seed: options.seed, dataDirectory: a.string("data"), tokenBudget: options.tokenBudget,
                                        curriculumSteps: options.curriculumSteps)
         let origin = a.string("init") != nil ? "from --init" : (resumed != nil ? "model of the checkpoint" : presetName)
-        printError("training dit (\(origin), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, BLAS \(BLAS.coreName), \(Parallel.workers) threads")
+        printError("training dit (\(origin), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, high-noise share \(options.highNoiseShare) from t = \(options.highNoiseFrom), BLAS \(BLAS.coreName), \(Parallel.workers) threads")
         StopSignal.install()
         try TrainCommand.wrap { try trainer.train(source: source, checkpointPath: checkpoint, stopAfterSeconds: minutes * 60) { printError($0) } }
         if let ship = a.string("ship") {
@@ -132,7 +137,7 @@ enum TrainDiTCommand {
             saved.update(from: model.store.values, count: model.store.count)
             trainer.ema.copyToStore()
             let preview = LatentPreviewFit.fitOnWorld(vae: vae)
-            let previewJSON = String(decoding: try JSONEncoder().encode(preview), as: UTF8.self)
+            let previewJSON = try CanonicalJSON.string(preview)
             try TrainCommand.wrap {
                 try model.saveWeights(to: ship, tokenizer: tokenizer, extraMetadata: ["step": String(trainer.state.step), "latent_preview": previewJSON])
             }

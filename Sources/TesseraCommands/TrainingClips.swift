@@ -4,7 +4,7 @@ import TesseraEngine
 import TesseraMedia
 import TesseraWorld
 
-struct TrainingClipSource {
+public struct TrainingClipSource {
     /// Aspect ratios (width:height) sampled for world clips.
     static let aspects: [(Int, Int)] = [(16, 9), (9, 16), (1, 1), (4, 3), (3, 4), (21, 9)]
 
@@ -14,13 +14,19 @@ struct TrainingClipSource {
     let pixelBudget: Int
     let multiple: Int
     let temporalFactor: Int
+    /// Share of world clips rendered whole at about `previewPixels` per frame: the size the studio's
+    /// previews decode at, rare otherwise (the budget makes single images and short clips larger).
+    let previewShare: Double
+    public static let previewPixels = 128 * 72
 
-    init(seed: UInt64, dataDirectory: String?, pixelBudget: Int, multiple: Int, temporalFactor: Int) throws {
+    public init(seed: UInt64, dataDirectory: String?, pixelBudget: Int, multiple: Int, temporalFactor: Int,
+         previewShare: Double = 0) throws {
         sampler = SceneSampler(seed: seed)
         dataset = try TrainingClipSource.openDataset(dataDirectory)
         self.pixelBudget = pixelBudget
         self.multiple = multiple
         self.temporalFactor = temporalFactor
+        self.previewShare = previewShare
     }
 
     /// The clips of a dataset folder (`--data DIR`), or nil without one; an empty dataset is an error.
@@ -31,7 +37,7 @@ struct TrainingClipSource {
         return (reader, reader.entries)
     }
 
-    func clip(index: Int, rng: inout RandomGenerator) -> Video {
+    public func clip(index: Int, rng: inout RandomGenerator) -> Video {
         if let dataset { return datasetClip(dataset.reader, dataset.entries, rng: &rng) }
         return worldClip(index: index, rng: &rng)
     }
@@ -49,6 +55,12 @@ struct TrainingClipSource {
         let scene = sampler.sample(index: index)
         let (aw, ah) = rng.pick(TrainingClipSource.aspects)
         let frames = frameCount(&rng, maximum: 13)
+        // Only drawn when asked for, so runs without a preview share keep their data order.
+        if previewShare > 0 && rng.uniform() < previewShare {
+            let area = Double(TrainingClipSource.previewPixels) * rng.uniform(0.7, 1.4)
+            let h = roundDown(Int((area * Double(ah) / Double(aw)).squareRoot()))
+            return Renderer.render(scene, width: roundDown(Int(Double(h) * Double(aw) / Double(ah))), height: h, frames: frames)
+        }
         let area = Double(pixelBudget / frames)
         if rng.uniform() < 0.5 {
             // Whole frame at a small size: native composition.

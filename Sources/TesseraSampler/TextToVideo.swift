@@ -24,6 +24,9 @@ public struct GenerationSettings: Sendable, Equatable {
     public var sampler = SamplerKind.euler
     /// Noise level (0...1) at which the full render re-noises the upscaled preview.
     public var refineFrom = 0.75
+    /// Time shift of the preview's schedule; nil: the resolution-dependent one used in training.
+    /// A larger shift spends more of the steps at high noise, where the composition is decided.
+    public var shift: Double?
 
     public init(width: Int, height: Int, frames: Int, seed: UInt64, steps: Int = 20, guidance: Double = 4, fps: Int = 12) {
         self.width = width; self.height = height; self.frames = frames; self.seed = seed
@@ -108,6 +111,7 @@ public final class TextToVideo: @unchecked Sendable {
         guard s.frames >= 1, s.frames <= 12 * 120 + 1 else { throw GenerationError("\(s.frames) frames is not accepted; 1 to \(12 * 120 + 1)") }
         guard s.steps >= 1, s.steps <= 1000 else { throw GenerationError("\(s.steps) steps is not accepted; 1 to 1000") }
         guard s.guidance >= 0, s.guidance <= 50 else { throw GenerationError("guidance \(s.guidance) is not accepted; 0 to 50") }
+        if let shift = s.shift, !(shift >= 0.1 && shift <= 20) { throw GenerationError("time shift \(shift) is not accepted; 0.1 to 20") }
         let ph = model.config.patch[0], pw = model.config.patch[1]
         let tokens = latentFrames(for: s.frames) * ((s.height / sf + ph - 1) / ph) * ((s.width / sf + pw - 1) / pw)
         guard tokens <= TextToVideo.maximumTokens else {
@@ -185,7 +189,7 @@ public final class TextToVideo: @unchecked Sendable {
         let shape = [1, latentFrames(for: settings.frames), size.height / sf, size.width / sf, vae.config.latentChannels]
         let patches = LatentPatches(latentShape: shape, patch: (model.config.patch[0], model.config.patch[1]))
         let x = startNoise(patches, seed: settings.seed)
-        let sigmas = RectifiedFlow.sigmas(steps: settings.steps, shift: RectifiedFlow.shiftFactor(tokens: patches.tokens))
+        let sigmas = RectifiedFlow.sigmas(steps: settings.steps, shift: settings.shift ?? RectifiedFlow.shiftFactor(tokens: patches.tokens))
         let tokens = try run(x: x, patches: patches, caption: caption, settings: settings, sigmas: sigmas, stage: "preview",
                              offset: 0, total: totalSteps, start: start, progress: progress, isCancelled: isCancelled)
         return patches.latent(from: tokens, mean: vae.latentMean, std: vae.latentStd)

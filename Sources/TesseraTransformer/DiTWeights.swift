@@ -23,7 +23,7 @@ extension DiffusionTransformer where T == Float {
         var w = SafeTensorsWriter()
         store.save(into: &w)
         w.metadata = extraMetadata.merging(["format": Self.weightsFormat, "config": config.json,
-                                            "tokenizer": String(decoding: try JSONEncoder().encode(tokenizer), as: UTF8.self)]) { $1 }
+                                            "tokenizer": try CanonicalJSON.string(tokenizer)]) { $1 }
         try w.write(to: path)
     }
 

@@ -9,6 +9,8 @@ import TesseraCommands
 import TesseraEngine
 import TesseraSampler
 import TesseraTransformer
+import TesseraMedia
+import TesseraWorld
 
 final class EvalDenoiseTests: XCTestCase {
     func testUntrainedModelErrorsGrowAsTSquared() throws {
@@ -28,6 +30,40 @@ final class EvalDenoiseTests: XCTestCase {
                 XCTAssertEqual(row.all[k] / row.all[0], (t[k] / t[0]) * (t[k] / t[0]), accuracy: 0.08 * (t[k] / t[0]) * (t[k] / t[0]), "\(row.name) t=\(t[k])")
             }
             XCTAssertTrue(row.objects.allSatisfy { $0 > 0 }, "\(row.name): world scenes have object pixels")
+        }
+    }
+
+    /// The background-only reference against a naive recomputation for one scene.
+    func testBackgroundOnlyReferenceMatchesNaiveComputation() throws {
+        let vae = VideoAutoencoder(config: .tiny, seed: 1)
+        let tokenizer = TextTokenizer.world(maxLength: 8, sampledScenes: 200)
+        var config = DiTConfig.tiny
+        config.vocabularySize = tokenizer.vocabularySize
+        let pipeline = TextToVideo(model: DiffusionTransformer<Float>(config: config, seed: 2), tokenizer: tokenizer, vae: vae,
+                                   latentPreview: nil, modelHash: "test")
+        let rows = EvalDenoise.measure(pipeline, count: 1, seed: 9)
+        let scene = SceneSampler(seed: 9).captioned(index: 0).scene
+        var empty = scene
+        empty.objects = []
+        // Scene 0 is drawn at 16:9: 512x288 and 128x72.
+        for (row, kind) in zip(rows, [((width: 512, height: 288), 1), ((width: 128, height: 72), 17)]) {
+            let size = kind.0
+            let clip = Renderer.render(scene, width: size.width, height: size.height, frames: kind.1)
+            let background = Renderer.render(empty, width: size.width, height: size.height, frames: kind.1)
+            let a = vae.encode(Tensor(video: clip)), b = vae.encode(Tensor(video: background))
+            let w = ObjectLossWeights.latentWeights(video: clip, background: background, latentShape: a.shape,
+                                                    spatialFactor: vae.config.spatialFactor, temporalFactor: vae.config.temporalFactor, objectWeight: 1)
+            // Per latent pixel: every channel, normalised by the latent statistics.
+            let c = a.shape[4], av = a.scalars, bv = b.scalars
+            var sum = 0.0, n = 0.0
+            for (pixel, weight) in w.enumerated() where weight > 1 {
+                for k in 0..<c {
+                    let d = Double((bv[pixel * c + k] - av[pixel * c + k]) / vae.latentStd[k])
+                    sum += d * d; n += 1
+                }
+            }
+            XCTAssertGreaterThan(n, 0, row.name)
+            XCTAssertEqual(row.backgroundOnly, sum / n, accuracy: 1e-4 * sum / n, row.name)
         }
     }
 

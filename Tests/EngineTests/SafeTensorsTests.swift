@@ -452,4 +452,12 @@ final class SafeTensorsTests: XCTestCase {
         try store.load(from: prefixedGood, prefix: "model.")
         XCTAssertEqual(values(store), [Float](repeating: 7, count: store.count))
     }
+
+    /// Metadata JSON has one byte form: keys sorted at every level, whatever the hashing seed.
+    func testCanonicalJSONSortsKeys() throws {
+        struct Inner: Encodable { var zeta = 1, alpha = [2, 3] }
+        struct Outer: Encodable { var width = 4, inner = Inner(), beta = "b", channels = [8, 16] }
+        XCTAssertEqual(try CanonicalJSON.string(Outer()),
+                       #"{"beta":"b","channels":[8,16],"inner":{"alpha":[2,3],"zeta":1},"width":4}"#)
+    }
 }

@@ -51,6 +51,12 @@ final class SamplerTests: XCTestCase {
         // quarter adds 0.25 * 0.15 / 0.4: 0.75 * 4.14% + 9.375% = 12.48%.
         let above = Double(mixed.filter { $0 > 0.85 }.count) / Double(n)
         XCTAssertEqual(above, 0.1248, accuracy: 0.006)
+        // A higher floor puts the whole share in [floor, 1): P(t > 0.9) with share 0.45 from 0.8 is
+        // 0.55 * P(N > 2.197) + 0.45 * 0.5 = 0.55 * 1.401% + 22.5% = 23.27%; none of it below 0.8
+        // beyond the logit-normal part (0.55 * P(N < 1.386) = 0.55 * 91.72% = 50.45%).
+        let floored = (0..<n).map { _ in RectifiedFlow.sampleTrainingTime(&rng, shift: 1, highNoiseShare: 0.45, highNoiseFloor: 0.8) }
+        XCTAssertEqual(Double(floored.filter { $0 > 0.9 }.count) / Double(n), 0.2327, accuracy: 0.007)
+        XCTAssertEqual(Double(floored.filter { $0 < 0.8 }.count) / Double(n), 0.5045, accuracy: 0.008)
     }
 
     func testNoisedAndVelocityTarget() {

@@ -71,6 +71,12 @@ final class TextToVideoTests: XCTestCase {
         XCTAssertNotNil(a.timings["refine"])
         let preview = try pipeline.preview(caption: "a red ball", settings: settings)
         XCTAssertEqual([preview.video.width, preview.video.height, preview.video.frameCount], [16, 16, 7])
+        // The preview's 3 tokens have the resolution shift 1: naming it changes nothing, another one does.
+        var shifted = settings
+        shifted.shift = 1
+        XCTAssertEqual(try pipeline.preview(caption: "a red ball", settings: shifted).video.pixels, preview.video.pixels)
+        shifted.shift = 4
+        XCTAssertNotEqual(try pipeline.preview(caption: "a red ball", settings: shifted).latent.scalars, preview.latent.scalars)
         settings.seed = 12
         let c = try pipeline.render(caption: "a red ball", settings: settings)
         XCTAssertNotEqual(a.video.pixels, c.video.pixels, "another seed must give another video")
@@ -102,7 +108,7 @@ final class TextToVideoTests: XCTestCase {
         XCTAssertEqual(steps, Array(1...(settings.steps + settings.refineSteps)))
         for bad in [GenerationSettings(width: 60, height: 32, frames: 5, seed: 1), GenerationSettings(width: 64, height: 32, frames: 0, seed: 1),
                     GenerationSettings(width: 64, height: 32, frames: 5, seed: 1, steps: 0),
-                    GenerationSettings(width: 1024, height: 576, frames: 121, seed: 1)] {
+                    GenerationSettings(width: 1024, height: 576, frames: 121, seed: 1), { var s = settings; s.shift = 0; return s }()] {
             XCTAssertThrowsError(try pipeline.render(caption: "a ball", settings: bad)) { XCTAssertTrue($0 is GenerationError) }
         }
     }

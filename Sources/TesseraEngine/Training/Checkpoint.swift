@@ -22,7 +22,7 @@ public enum Checkpoint {
         if let ema { store.save(into: &w, prefix: "ema.", from: ema.values) }
         store.save(into: &w, prefix: "adam_m.", from: optimizer.m)
         store.save(into: &w, prefix: "adam_v.", from: optimizer.v)
-        let rngJSON = String(decoding: try JSONEncoder().encode(state.rng), as: UTF8.self)
+        let rngJSON = try CanonicalJSON.string(state.rng)
         w.metadata = ["format": format, "step": String(state.step), "optimizer_step": String(optimizer.step),
                       "rng": rngJSON, "config": state.config]
         try w.write(to: path)
