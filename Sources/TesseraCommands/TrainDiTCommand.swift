@@ -10,7 +10,7 @@ enum TrainDiTCommand {
                              [--token-budget T] [--lr X] [--seed S] [--vae FILE] [--data DIR]
                              [--checkpoint FILE] [--resume] [--minutes M] [--curriculum N] [--reuse R]
                              [--ship FILE] [--init FILE] [--absolute-position] [--high-noise-share X]
-                             [--high-noise-from X]
+                             [--high-noise-from X] [--depth N]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -41,6 +41,8 @@ enum TrainDiTCommand {
       --init FILE         start from shipped DiT weights (their config, tokenizer and step count;
                           new optimizer state, the learning rate warms up again): how a later
                           session continues a run without the git-ignored checkpoint
+      --depth N           with --init: grow the loaded model to N blocks; the new blocks go after the
+                          old ones and start as the identity (adaLN-zero), so outputs are unchanged
       --absolute-position add absolute frame positions to the token embeddings (a new model, or
                           with --init a zero-initialised layer added to the loaded model)
       --ship FILE         at the end, write the EMA weights (with config, tokenizer and a latent-preview
@@ -50,7 +52,7 @@ enum TrainDiTCommand {
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
                                                                 "checkpoint", "minutes", "curriculum", "reuse", "ship", "init", "high-noise-share",
-                                                                "high-noise-from"],
+                                                                "high-noise-from", "depth"],
                                 booleanFlags: ["resume", "absolute-position"])
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
@@ -80,6 +82,9 @@ enum TrainDiTCommand {
            let file = try? SafeTensors.read(path: checkpoint), let saved = file.metadata["config"].flatMap({ try? DiTDescription.decode($0) }) {
             resumed = saved
         }
+        if a.string("depth") != nil && a.string("init") == nil {
+            throw CommandError.usage("--depth grows a model loaded with --init FILE; a new model takes its depth from --preset")
+        }
         let vae = try TrainCommand.wrap { try VideoAutoencoder.loadWeights(path: a.string("vae")) }
         var model: DiffusionTransformer<Float>, tokenizer: TextTokenizer
         var initialStep = 0
@@ -92,6 +97,15 @@ enum TrainDiTCommand {
                 wanted.latentChannels = model.config.latentChannels
                 wanted.absolutePosition = model.config.absolutePosition
                 if wanted != model.config { throw CommandError("--init \(initPath) holds a DiT with config \(model.config.json); drop --preset/--attention or match them") }
+            }
+            if a.string("depth") != nil {
+                let depth = try a.int("depth", default: model.config.depth, in: model.config.depth...64)
+                if depth > model.config.depth {
+                    var grown = model.config
+                    grown.depth = depth
+                    model = model.upgraded(to: grown)   // identity blocks appended: same outputs at first
+                    printError("grew the model from \(initPath) to \(depth) blocks (new blocks start as the identity)")
+                }
             }
             if a.flag("absolute-position") && !model.config.absolutePosition {
                 var upgraded = model.config

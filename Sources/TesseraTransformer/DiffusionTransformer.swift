@@ -45,7 +45,8 @@ public final class DiffusionTransformer<T: TensorScalar> {
             ? Linear(store, "pos_embedder", in: AbsolutePosition.featureCount, out: d, initializer: .zeros) : nil
     }
 
-    /// A model with `config` (which may add parameters, such as `absolutePosition`) holding this
+    /// A model with `config` (which may add parameters: `absolutePosition`, or more blocks, which
+    /// adaLN-zero starts as the identity) holding this
     /// model's values for every parameter the two share by name and shape; new ones keep their init.
     public func upgraded(to config: DiTConfig) -> DiffusionTransformer<T> {
         let next = DiffusionTransformer<T>(config: config)

@@ -44,6 +44,17 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertNotNil(positioned.store.entry(named: "pos_embedder.weight"))
         XCTAssertEqual(try SafeTensors.read(path: dir + "/dit3.safetensors").metadata["step"], "6")
         XCTAssertEqual(Tessera.main(upgraded + ["--resume", "--steps", "7", "--high-noise-share", "2"]), 2, "share outside 0...1")
+        // A loaded model grown by two blocks, trained with the high-noise share from 0.8, resumed with its depth.
+        let grownRun = ["train", "dit", "--vae", dir + "/vae.safetensors", "--token-budget", "48", "--checkpoint", dir + "/dit4.ckpt.safetensors"]
+        XCTAssertEqual(Tessera.main(grownRun + ["--init", dir + "/dit3.safetensors", "--depth", "\(positioned.config.depth + 2)", "--steps", "7",
+                                                "--high-noise-from", "0.8"]), 0)
+        XCTAssertEqual(Tessera.main(grownRun + ["--resume", "--steps", "8", "--ship", dir + "/dit4.safetensors"]), 0)
+        let grown = try DiffusionTransformer<Float>.load(path: dir + "/dit4.safetensors").model
+        XCTAssertEqual(grown.config.depth, positioned.config.depth + 2)
+        XCTAssertTrue(grown.config.absolutePosition)
+        XCTAssertEqual(Tessera.main(grownRun + ["--init", dir + "/dit3.safetensors", "--depth", "1", "--steps", "9"]), 2, "fewer blocks")
+        XCTAssertEqual(Tessera.main(base + ["--depth", "9", "--steps", "1"]), 2, "--depth without --init")
+        XCTAssertEqual(Tessera.main(grownRun + ["--resume", "--steps", "9", "--high-noise-from", "1"]), 2, "floor outside 0...0.99")
         XCTAssertEqual(Tessera.main(again + ["--steps", "6", "--preset", "small"]), 1, "--init with another preset")
         // Resuming with another preset fails with a message, not a crash.
         XCTAssertEqual(Tessera.main(common.map { $0 == "compact" ? "small" : $0 } + ["--steps", "4", "--resume"]), 1)
