@@ -6,7 +6,9 @@
 // those an object touches (ObjectLossWeights), for full-size images and 17-frame preview clips.
 // Beside it, the object error of guessing the background alone (the scene's latent without its
 // objects): a model whose object error at high noise exceeds it draws objects that are not there
-// (wherever the noise hints at one) rather than hedging.
+// (wherever the noise hints at one) rather than hedging. For clips, also the first latent frame's
+// object error with and without the other frames' signal (replaced by pure noise): if the two are
+// equal, the model does not pool evidence across frames, which composing a coherent clip needs.
 import Foundation
 import TesseraEngine
 import TesseraMedia
@@ -22,7 +24,9 @@ public enum EvalDenoise {
     denoise: renders N held-out world scenes (default 24) as a full-size image and a 17-frame
     preview clip, noises each latent to t = 0.3, 0.6, 0.8, 0.9, 0.95 and 0.99, and prints the mean
     squared error of the model's one-call clean-latent estimate (all latent pixels, and object pixels
-    only), and the object error of the background alone (no objects drawn) for comparison.
+    only), and the object error of the background alone (no objects drawn) for comparison; for the
+    clips, the first latent frame's object error with the other frames as they are and with their
+    signal replaced by pure noise (equal errors: no evidence pooled across frames).
     Low values at high t mean the model can compose a scene from noise, not only refine one.
     """
     public static let times = [0.3, 0.6, 0.8, 0.9, 0.95, 0.99]
@@ -31,6 +35,9 @@ public enum EvalDenoise {
         public var name: String; public var all: [Double]; public var objects: [Double]
         /// Object-pixel error of the background-only latent as the estimate.
         public var backgroundOnly: Double
+        /// Clips only (else empty), per time: the first latent frame's object error, with the other
+        /// frames as they are and with them replaced by pure noise.
+        public var firstFrame: [Double] = [], firstFrameAlone: [Double] = []
     }
 
     static func run(_ args: [String]) throws {
@@ -42,7 +49,8 @@ public enum EvalDenoise {
         let rows = Autograd.withoutRecording { measure(pipeline, count: count, seed: seed) }
         if a.flag("json") {
             let object: [String: Any] = ["scenes": count, "seed": seed, "times": times,
-                                         "rows": rows.map { ["name": $0.name, "all": $0.all, "objects": $0.objects, "background_only_objects": $0.backgroundOnly] }]
+                                         "rows": rows.map { ["name": $0.name, "all": $0.all, "objects": $0.objects, "background_only_objects": $0.backgroundOnly,
+                                                                  "first_frame_objects": $0.firstFrame, "first_frame_alone_objects": $0.firstFrameAlone] }]
             printOut(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             return
         }
@@ -51,6 +59,11 @@ public enum EvalDenoise {
         for r in rows {
             lines.append((r.name + " (all)").padding(toLength: 33, withPad: " ", startingAt: 0) + r.all.map { String(format: "%6.3f", $0) }.joined(separator: "  "))
             lines.append((r.name + " (objects)").padding(toLength: 33, withPad: " ", startingAt: 0) + r.objects.map { String(format: "%6.3f", $0) }.joined(separator: "  "))
+        }
+        lines.append("")
+        for r in rows where !r.firstFrame.isEmpty {
+            lines.append("  first latent frame (objects)".padding(toLength: 33, withPad: " ", startingAt: 0) + r.firstFrame.map { String(format: "%6.3f", $0) }.joined(separator: "  "))
+            lines.append("  same, other frames pure noise".padding(toLength: 33, withPad: " ", startingAt: 0) + r.firstFrameAlone.map { String(format: "%6.3f", $0) }.joined(separator: "  "))
         }
         lines.append("")
         for r in rows { lines.append(String(format: "%@ (objects), the background alone as the estimate: %.3f", r.name, r.backgroundOnly)) }
@@ -66,6 +79,7 @@ public enum EvalDenoise {
         for kind in kinds {
             var all = [Double](repeating: 0, count: times.count), objects = [Double](repeating: 0, count: times.count)
             var scenesWithObjects = 0.0, backgroundOnly = 0.0
+            var firstFrame = [Double](repeating: 0, count: times.count), firstFrameAlone = firstFrame, scenesWithFirstFrameObjects = 0.0
             for i in 0..<count {
                 let scene = sampler.captioned(index: i)
                 let size = EvalVAE.frameSize(aspect: aspects[i % aspects.count], pixels: kind.pixels, multiple: p.vae.config.spatialFactor)
@@ -82,6 +96,8 @@ public enum EvalDenoise {
                                                               temporalFactor: p.vae.config.temporalFactor, objectWeight: 1)
                 let mask = patches.tokenWeights(weights)
                 let ids = [p.tokenizer.ids(scene.detailed)]
+                let firstFrameValues = patches.layout.rows * patches.layout.columns * x0.shape[2]
+                let hasFirstFrameObjects = kind.frames > 1 && mask.scalars[..<firstFrameValues].contains(where: { $0 > 1 })
                 if mask.scalars.contains(where: { $0 > 1 }) {
                     scenesWithObjects += 1
                     backgroundOnly += objectError(estimate: patches.tokens(from: p.vae.encode(Tensor(video: background)), mean: p.vae.latentMean,
@@ -102,20 +118,40 @@ public enum EvalDenoise {
                     }}}}
                     all[k] += sumAll / max(1, nAll) / Double(count)
                     if nObj > 0 { objects[k] += sumObj / nObj }
+                    if hasFirstFrameObjects {
+                        // The first frame's tokens come first; the other frames get the noise alone (t = 1).
+                        var alone = xt.scalars
+                        let n = noise.scalars
+                        for j in firstFrameValues..<alone.count { alone[j] = n[j] }
+                        let xa = Tensor(shape: xt.shape, values: alone)
+                        let va = p.model(xa, layout: patches.layout, t: [t], text: ids)
+                        firstFrame[k] += objectError(estimate: cleanEstimate(xt, t: t, v: v), x0: x0, mask: mask, limit: firstFrameValues)
+                        firstFrameAlone[k] += objectError(estimate: cleanEstimate(xa, t: t, v: va), x0: x0, mask: mask, limit: firstFrameValues)
+                    }
                 }
+                if hasFirstFrameObjects { scenesWithFirstFrameObjects += 1 }
             }
             // Object error: the mean over the scenes whose objects touch at least one latent pixel.
             rows.append(Row(name: kind.name, all: all, objects: objects.map { $0 / max(1, scenesWithObjects) },
-                            backgroundOnly: backgroundOnly / max(1, scenesWithObjects)))
+                            backgroundOnly: backgroundOnly / max(1, scenesWithObjects),
+                            firstFrame: kind.frames > 1 ? firstFrame.map { $0 / max(1, scenesWithFirstFrameObjects) } : [],
+                            firstFrameAlone: kind.frames > 1 ? firstFrameAlone.map { $0 / max(1, scenesWithFirstFrameObjects) } : []))
         }
         return rows
     }
 
+    /// The one-call clean estimate x_t - t v.
+    static func cleanEstimate(_ xt: Tensor<Float>, t: Double, v: Tensor<Float>) -> Tensor<Float> {
+        let x = xt.scalars, vs = v.scalars
+        return Tensor(shape: xt.shape, values: (0..<x.count).map { x[$0] - Float(t) * vs[$0] })
+    }
+
     /// Mean squared error of `estimate` against `x0` over the values whose weight marks an object (> 1).
-    static func objectError(estimate: Tensor<Float>, x0: Tensor<Float>, mask: Tensor<Float>) -> Double {
+    /// `limit`: only the first `limit` values (the first latent frame's tokens).
+    static func objectError(estimate: Tensor<Float>, x0: Tensor<Float>, mask: Tensor<Float>, limit: Int? = nil) -> Double {
         let e0 = estimate.scalars, x = x0.scalars, m = mask.scalars
         var sum = 0.0, n = 0.0
-        for j in 0..<x.count where m[j] > 1 {
+        for j in 0..<min(x.count, limit ?? x.count) where m[j] > 1 {
             let e = Double(e0[j] - x[j])
             sum += e * e; n += 1
         }

@@ -31,6 +31,15 @@ final class EvalDenoiseTests: XCTestCase {
             }
             XCTAssertTrue(row.objects.allSatisfy { $0 > 0 }, "\(row.name): world scenes have object pixels")
         }
+        // v = 0 cannot look across frames: the first frame's error is the same without the others' signal.
+        XCTAssertTrue(rows[0].firstFrame.isEmpty, "images have no other frames")
+        XCTAssertEqual(rows[1].firstFrame.count, t.count)
+        XCTAssertEqual(rows[1].firstFrame, rows[1].firstFrameAlone)
+        XCTAssertTrue(rows[1].firstFrame.allSatisfy { $0 > 0 })
+        // A model whose attention mixes frames (random non-zero weights) sees the difference.
+        for i in 0..<model.store.count { model.store.values[i] += Float((i * 7919) % 13 - 6) / 60 }
+        let mixed = EvalDenoise.measure(pipeline, count: 6, seed: 9)[1]
+        XCTAssertNotEqual(mixed.firstFrame, mixed.firstFrameAlone)
     }
 
     /// The background-only reference against a naive recomputation for one scene.
