@@ -100,24 +100,18 @@ public enum EvalDenoise {
                 let hasFirstFrameObjects = kind.frames > 1 && mask.scalars[..<firstFrameValues].contains(where: { $0 > 1 })
                 if mask.scalars.contains(where: { $0 > 1 }) {
                     scenesWithObjects += 1
-                    backgroundOnly += objectError(estimate: patches.tokens(from: p.vae.encode(Tensor(video: background)), mean: p.vae.latentMean,
-                                                                           std: p.vae.latentStd), x0: x0, mask: mask)
+                    backgroundOnly += errors(estimate: patches.tokens(from: p.vae.encode(Tensor(video: background)), mean: p.vae.latentMean,
+                                                                      std: p.vae.latentStd), x0: x0, mask: mask).objects ?? 0
                 }
                 for (k, t) in times.enumerated() {
                     var rng = RandomGenerator(seed: seed, stream: UInt64(i * 16 + k))
                     let noise = Tensor<Float>(randomNormal: x0.shape, rng: &rng)
                     let xt = RectifiedFlow.noised(x0, noise: noise, t: [t]).xt
                     let v = p.model(xt, layout: patches.layout, t: [t], text: ids)
-                    var sumAll = 0.0, nAll = 0.0, sumObj = 0.0, nObj = 0.0
-                    xt.withUnsafePointer { xp in v.withUnsafePointer { vp in x0.withUnsafePointer { cp in mask.withUnsafePointer { mp in
-                        for j in 0..<x0.count where mp[j] > 0 {
-                            let e = Double(xp[j] - Float(t) * vp[j] - cp[j])
-                            sumAll += e * e; nAll += 1
-                            if mp[j] > 1 { sumObj += e * e; nObj += 1 }
-                        }
-                    }}}}
-                    all[k] += sumAll / max(1, nAll) / Double(count)
-                    if nObj > 0 { objects[k] += sumObj / nObj }
+                    let estimate = RectifiedFlow.cleanEstimate(xt, t: t, velocity: v)
+                    let e = errors(estimate: estimate, x0: x0, mask: mask)
+                    all[k] += e.all / Double(count)
+                    if let o = e.objects { objects[k] += o }
                     if hasFirstFrameObjects {
                         // The first frame's tokens come first; the other frames get the noise alone (t = 1).
                         var alone = xt.scalars
@@ -125,8 +119,9 @@ public enum EvalDenoise {
                         for j in firstFrameValues..<alone.count { alone[j] = n[j] }
                         let xa = Tensor(shape: xt.shape, values: alone)
                         let va = p.model(xa, layout: patches.layout, t: [t], text: ids)
-                        firstFrame[k] += objectError(estimate: cleanEstimate(xt, t: t, v: v), x0: x0, mask: mask, limit: firstFrameValues)
-                        firstFrameAlone[k] += objectError(estimate: cleanEstimate(xa, t: t, v: va), x0: x0, mask: mask, limit: firstFrameValues)
+                        firstFrame[k] += errors(estimate: estimate, x0: x0, mask: mask, limit: firstFrameValues).objects ?? 0
+                        firstFrameAlone[k] += errors(estimate: RectifiedFlow.cleanEstimate(xa, t: t, velocity: va), x0: x0, mask: mask,
+                                                     limit: firstFrameValues).objects ?? 0
                     }
                 }
                 if hasFirstFrameObjects { scenesWithFirstFrameObjects += 1 }
@@ -140,21 +135,18 @@ public enum EvalDenoise {
         return rows
     }
 
-    /// The one-call clean estimate x_t - t v.
-    static func cleanEstimate(_ xt: Tensor<Float>, t: Double, v: Tensor<Float>) -> Tensor<Float> {
-        let x = xt.scalars, vs = v.scalars
-        return Tensor(shape: xt.shape, values: (0..<x.count).map { x[$0] - Float(t) * vs[$0] })
-    }
-
-    /// Mean squared error of `estimate` against `x0` over the values whose weight marks an object (> 1).
-    /// `limit`: only the first `limit` values (the first latent frame's tokens).
-    static func objectError(estimate: Tensor<Float>, x0: Tensor<Float>, mask: Tensor<Float>, limit: Int? = nil) -> Double {
-        let e0 = estimate.scalars, x = x0.scalars, m = mask.scalars
-        var sum = 0.0, n = 0.0
-        for j in 0..<min(x.count, limit ?? x.count) where m[j] > 1 {
-            let e = Double(e0[j] - x[j])
-            sum += e * e; n += 1
-        }
-        return sum / max(1, n)
+    /// Mean squared error of `estimate` against `x0` over the unpadded values (mask > 0) and over
+    /// the object values (mask > 1; nil when there are none). `limit`: only the first `limit` values
+    /// (the first latent frame's tokens).
+    static func errors(estimate: Tensor<Float>, x0: Tensor<Float>, mask: Tensor<Float>, limit: Int? = nil) -> (all: Double, objects: Double?) {
+        var sumAll = 0.0, nAll = 0.0, sumObj = 0.0, nObj = 0.0
+        estimate.withUnsafePointer { ep in x0.withUnsafePointer { cp in mask.withUnsafePointer { mp in
+            for j in 0..<min(x0.count, limit ?? x0.count) where mp[j] > 0 {
+                let e = Double(ep[j] - cp[j])
+                sumAll += e * e; nAll += 1
+                if mp[j] > 1 { sumObj += e * e; nObj += 1 }
+            }
+        }}}
+        return (sumAll / max(1, nAll), nObj > 0 ? sumObj / nObj : nil)
     }
 }

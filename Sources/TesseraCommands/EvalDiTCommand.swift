@@ -75,7 +75,7 @@ enum EvalDiT {
         let steps = try a.int("steps", default: 20, in: 1...1000)
         let guidance = try a.double("guidance", default: 4, in: 0...50)
         let shift = a.string("shift") == nil ? nil : try a.double("shift", default: 1, in: 0.1...20)
-        let refineFrom = try a.double("refine-from", default: GenerationSettings(width: 16, height: 16, frames: 1, seed: 0).refineFrom, in: 0.05...1)
+        let refineFrom = try a.double("refine-from", default: GenerationSettings.defaultRefineFrom, in: 0.05...1)
         let full = a.flag("full"), json = a.flag("json")
         if let dir = a.string("save") { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let pipeline = try TrainCommand.wrap { try TextToVideo.load(ditPath: a.string("weights"), vaePath: a.string("vae")) }

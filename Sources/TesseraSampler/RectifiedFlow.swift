@@ -53,6 +53,11 @@ public enum RectifiedFlow {
         return (xt, v)
     }
 
+    /// The clean estimate implied by velocity `v` at time `t`: x0 = x_t - t v.
+    public static func cleanEstimate<T: TensorScalar>(_ xt: Tensor<T>, t: Double, velocity v: Tensor<T>) -> Tensor<T> {
+        axpy(xt, -t, v)
+    }
+
     /// Noise levels for sampling with `steps` steps: uniform in t from 1 to 0, shifted by `shift`.
     /// steps + 1 values, first 1, last 0, strictly decreasing.
     public static func sigmas(steps: Int, shift s: Double = 1) -> [Double] {

@@ -23,7 +23,8 @@ public struct GenerationSettings: Sendable, Equatable {
     public var guidance = 4.0
     public var sampler = SamplerKind.euler
     /// Noise level (0...1) at which the full render re-noises the upscaled preview.
-    public var refineFrom = 0.75
+    public var refineFrom = GenerationSettings.defaultRefineFrom
+    public static let defaultRefineFrom = 0.75
     /// Time shift of the preview's schedule; nil: the resolution-dependent one used in training.
     /// A larger shift spends more of the steps at high noise, where the composition is decided.
     public var shift: Double?
@@ -213,7 +214,7 @@ public final class TextToVideo: @unchecked Sendable {
         let velocity: (Tensor<Float>, Double, Int) throws -> Tensor<Float> = { x, sigma, _ in
             if isCancelled() { throw SamplingCancelled() }
             let v = self.guidedVelocity(x, sigma: sigma, layout: layout, conditional: conditional, null: null, guidance: settings.guidance)
-            if progress != nil { estimate = axpy(x, -sigma, v) }   // x0 = x_t - sigma v
+            if progress != nil { estimate = RectifiedFlow.cleanEstimate(x, t: sigma, velocity: v) }
             return v
         }
         let monitor = SamplingMonitor { [self] p, _ in
