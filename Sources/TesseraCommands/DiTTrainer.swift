@@ -28,6 +28,9 @@ struct DiTTrainingOptions: Codable, Sendable {
     /// Share of training times drawn uniformly from [highNoiseFrom, 1) (RectifiedFlow.sampleTrainingTime).
     var highNoiseShare = 0.25
     var highNoiseFrom = 0.6
+    /// Share of clip batches whose leading latent frames are given clean as context (models with
+    /// frame context): one frame in three of four such batches (what generation uses), otherwise 1...F-1.
+    var contextShare = 0.0
 }
 
 final class DiTTrainer {
@@ -91,8 +94,12 @@ final class DiTTrainer {
                                               highNoiseFloor: options.highNoiseFrom)
         }
         let ids = batch.captions.map { tokenizer.ids($0) }
+        var contextFrames = 0
+        if options.contextShare > 0 && patches.frames > 1 && state.rng.uniform() < options.contextShare {
+            contextFrames = state.rng.uniform() < 0.75 ? 1 : 1 + state.rng.int(below: patches.frames - 1)
+        }
         model.store.zeroGrads()
-        let loss = model.trainingStep(x0: x0, noise: noise, t: t, text: ids, layout: patches.layout, mask: mask)
+        let loss = model.trainingStep(x0: x0, noise: noise, t: t, text: ids, layout: patches.layout, mask: mask, contextFrames: contextFrames)
         let norm = GradientClipping.clip(model.store, maxNorm: options.clipNorm)
         optimizer.update(lr: learningRate)
         ema.update()

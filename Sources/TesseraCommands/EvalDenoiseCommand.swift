@@ -9,6 +9,8 @@
 // (wherever the noise hints at one) rather than hedging. For clips, also the first latent frame's
 // object error with and without the other frames' signal (replaced by pure noise): if the two are
 // equal, the model does not pool evidence across frames, which composing a coherent clip needs.
+// For models with frame context, also the later frames' object error with the clean first frame
+// given as context: how much a made first frame fixes the rest of the clip.
 import Foundation
 import TesseraEngine
 import TesseraMedia
@@ -26,7 +28,8 @@ public enum EvalDenoise {
     squared error of the model's one-call clean-latent estimate (all latent pixels, and object pixels
     only), and the object error of the background alone (no objects drawn) for comparison; for the
     clips, the first latent frame's object error with the other frames as they are and with their
-    signal replaced by pure noise (equal errors: no evidence pooled across frames).
+    signal replaced by pure noise (equal errors: no evidence pooled across frames); for models with
+    frame context, the later frames' object error without and with the clean first frame as context.
     Low values at high t mean the model can compose a scene from noise, not only refine one.
     """
     public static let times = [0.3, 0.6, 0.8, 0.9, 0.95, 0.99]
@@ -38,6 +41,9 @@ public enum EvalDenoise {
         /// Clips only (else empty), per time: the first latent frame's object error, with the other
         /// frames as they are and with them replaced by pure noise.
         public var firstFrame: [Double] = [], firstFrameAlone: [Double] = []
+        /// Clips and models with frame context only: the later frames' object error without and with
+        /// the clean first latent frame as context.
+        public var laterFrames: [Double] = [], laterFramesWithContext: [Double] = []
     }
 
     static func run(_ args: [String]) throws {
@@ -50,7 +56,8 @@ public enum EvalDenoise {
         if a.flag("json") {
             let object: [String: Any] = ["scenes": count, "seed": seed, "times": times,
                                          "rows": rows.map { ["name": $0.name, "all": $0.all, "objects": $0.objects, "background_only_objects": $0.backgroundOnly,
-                                                                  "first_frame_objects": $0.firstFrame, "first_frame_alone_objects": $0.firstFrameAlone] }]
+                                                                  "first_frame_objects": $0.firstFrame, "first_frame_alone_objects": $0.firstFrameAlone,
+                                                                  "later_frames_objects": $0.laterFrames, "later_frames_with_context_objects": $0.laterFramesWithContext] }]
             printOut(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             return
         }
@@ -64,6 +71,10 @@ public enum EvalDenoise {
         for r in rows where !r.firstFrame.isEmpty {
             lines.append("  first latent frame (objects)".padding(toLength: 33, withPad: " ", startingAt: 0) + r.firstFrame.map { String(format: "%6.3f", $0) }.joined(separator: "  "))
             lines.append("  same, other frames pure noise".padding(toLength: 33, withPad: " ", startingAt: 0) + r.firstFrameAlone.map { String(format: "%6.3f", $0) }.joined(separator: "  "))
+        }
+        for r in rows where !r.laterFrames.isEmpty {
+            lines.append("  later frames (objects)".padding(toLength: 33, withPad: " ", startingAt: 0) + r.laterFrames.map { String(format: "%6.3f", $0) }.joined(separator: "  "))
+            lines.append("  same, clean first frame given".padding(toLength: 33, withPad: " ", startingAt: 0) + r.laterFramesWithContext.map { String(format: "%6.3f", $0) }.joined(separator: "  "))
         }
         lines.append("")
         for r in rows { lines.append(String(format: "%@ (objects), the background alone as the estimate: %.3f", r.name, r.backgroundOnly)) }
@@ -80,6 +91,8 @@ public enum EvalDenoise {
             var all = [Double](repeating: 0, count: times.count), objects = [Double](repeating: 0, count: times.count)
             var scenesWithObjects = 0.0, backgroundOnly = 0.0
             var firstFrame = [Double](repeating: 0, count: times.count), firstFrameAlone = firstFrame, scenesWithFirstFrameObjects = 0.0
+            var laterFrames = firstFrame, laterFramesWithContext = firstFrame, scenesWithLaterObjects = 0.0
+            let measuresContext = kind.frames > 1 && p.model.config.frameContext
             for i in 0..<count {
                 let scene = sampler.captioned(index: i)
                 let size = EvalVAE.frameSize(aspect: aspects[i % aspects.count], pixels: kind.pixels, multiple: p.vae.config.spatialFactor)
@@ -98,6 +111,7 @@ public enum EvalDenoise {
                 let ids = [p.tokenizer.ids(scene.detailed)]
                 let firstFrameValues = patches.layout.rows * patches.layout.columns * x0.shape[2]
                 let hasFirstFrameObjects = kind.frames > 1 && mask.scalars[..<firstFrameValues].contains(where: { $0 > 1 })
+                let hasLaterObjects = measuresContext && mask.scalars[firstFrameValues...].contains(where: { $0 > 1 })
                 if mask.scalars.contains(where: { $0 > 1 }) {
                     scenesWithObjects += 1
                     backgroundOnly += errors(estimate: patches.tokens(from: p.vae.encode(Tensor(video: background)), mean: p.vae.latentMean,
@@ -119,29 +133,43 @@ public enum EvalDenoise {
                         for j in firstFrameValues..<alone.count { alone[j] = n[j] }
                         let xa = Tensor(shape: xt.shape, values: alone)
                         let va = p.model(xa, layout: patches.layout, t: [t], text: ids)
-                        firstFrame[k] += errors(estimate: estimate, x0: x0, mask: mask, limit: firstFrameValues).objects ?? 0
+                        firstFrame[k] += errors(estimate: estimate, x0: x0, mask: mask, values: 0..<firstFrameValues).objects ?? 0
                         firstFrameAlone[k] += errors(estimate: RectifiedFlow.cleanEstimate(xa, t: t, velocity: va), x0: x0, mask: mask,
-                                                     limit: firstFrameValues).objects ?? 0
+                                                     values: 0..<firstFrameValues).objects ?? 0
+                    }
+                    if hasLaterObjects {
+                        // The first frame clean, as generation gives it after making it as an image.
+                        var given = xt.scalars
+                        x0.withUnsafePointer { c in for j in 0..<firstFrameValues { given[j] = c[j] } }
+                        let xg = Tensor(shape: xt.shape, values: given)
+                        let vg = p.model(xg, layout: patches.layout, t: [t], text: ids, contextFrames: 1)
+                        let later = firstFrameValues..<x0.count
+                        laterFrames[k] += errors(estimate: estimate, x0: x0, mask: mask, values: later).objects ?? 0
+                        laterFramesWithContext[k] += errors(estimate: RectifiedFlow.cleanEstimate(xg, t: t, velocity: vg), x0: x0, mask: mask,
+                                                            values: later).objects ?? 0
                     }
                 }
                 if hasFirstFrameObjects { scenesWithFirstFrameObjects += 1 }
+                if hasLaterObjects { scenesWithLaterObjects += 1 }
             }
             // Object error: the mean over the scenes whose objects touch at least one latent pixel.
             rows.append(Row(name: kind.name, all: all, objects: objects.map { $0 / max(1, scenesWithObjects) },
                             backgroundOnly: backgroundOnly / max(1, scenesWithObjects),
                             firstFrame: kind.frames > 1 ? firstFrame.map { $0 / max(1, scenesWithFirstFrameObjects) } : [],
-                            firstFrameAlone: kind.frames > 1 ? firstFrameAlone.map { $0 / max(1, scenesWithFirstFrameObjects) } : []))
+                            firstFrameAlone: kind.frames > 1 ? firstFrameAlone.map { $0 / max(1, scenesWithFirstFrameObjects) } : [],
+                            laterFrames: measuresContext ? laterFrames.map { $0 / max(1, scenesWithLaterObjects) } : [],
+                            laterFramesWithContext: measuresContext ? laterFramesWithContext.map { $0 / max(1, scenesWithLaterObjects) } : []))
         }
         return rows
     }
 
     /// Mean squared error of `estimate` against `x0` over the unpadded values (mask > 0) and over
-    /// the object values (mask > 1; nil when there are none). `limit`: only the first `limit` values
-    /// (the first latent frame's tokens).
-    static func errors(estimate: Tensor<Float>, x0: Tensor<Float>, mask: Tensor<Float>, limit: Int? = nil) -> (all: Double, objects: Double?) {
+    /// the object values (mask > 1; nil when there are none). `values`: only these values (the
+    /// first latent frame's tokens come first).
+    static func errors(estimate: Tensor<Float>, x0: Tensor<Float>, mask: Tensor<Float>, values: Range<Int>? = nil) -> (all: Double, objects: Double?) {
         var sumAll = 0.0, nAll = 0.0, sumObj = 0.0, nObj = 0.0
         estimate.withUnsafePointer { ep in x0.withUnsafePointer { cp in mask.withUnsafePointer { mp in
-            for j in 0..<min(x0.count, limit ?? x0.count) where mp[j] > 0 {
+            for j in (values ?? 0..<x0.count).clamped(to: 0..<x0.count) where mp[j] > 0 {
                 let e = Double(ep[j] - cp[j])
                 sumAll += e * e; nAll += 1
                 if mp[j] > 1 { sumObj += e * e; nObj += 1 }

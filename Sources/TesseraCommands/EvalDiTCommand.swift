@@ -14,7 +14,7 @@ import TesseraWorld
 enum EvalDiT {
     static let help = """
     usage: tessera eval [dit] [--seen N] [--held-out N] [--full] [--steps N] [--guidance G]
-                        [--shift S] [--refine-from X] [--weights FILE] [--vae FILE] [--save DIR] [--json]
+                        [--sampler S] [--shift S] [--refine-from X] [--stochasticity E] [--weights FILE] [--vae FILE] [--save DIR] [--json]
 
     Generates a fixed set of prompts (default 48 seen scenes and 27 held-out ones: every WORLD.md
     held-out pair three times), detailed captions and short prompts, in 16:9, 9:16, 1:1 and 4:3,
@@ -27,8 +27,7 @@ enum EvalDiT {
       --seen N, --held-out N   numbers of prompts (defaults 48 and 27)
       --full                   judge full renders instead of previews
       --steps N, --guidance G  sampling settings (defaults as in `tessera generate`)
-      --shift S, --refine-from X  the preview's time shift and the render's re-noise level (as in
-                               `tessera generate`)
+    \(SamplingOptions.help)
       --save DIR               also write every generated video as DIR/NNN.mp4
       --json                   one JSON object with the totals and every case
     """
@@ -67,15 +66,15 @@ enum EvalDiT {
     }
 
     static func run(_ args: [String]) throws {
-        let a = try Arguments(args, command: "eval", options: ["seen", "held-out", "steps", "guidance", "shift", "refine-from", "weights", "vae", "save"],
+        let a = try Arguments(args, command: "eval", options: Set(["seen", "held-out", "steps", "guidance", "weights", "vae", "save"]).union(SamplingOptions.names),
                               booleanFlags: ["full", "json"])
         try a.expectPositionals(atMost: 0)
         let cases = EvalPromptSet.standard(seen: try a.int("seen", default: 48, in: 0...10_000),
                                            heldOut: try a.int("held-out", default: 27, in: 0...10_000))
         let steps = try a.int("steps", default: 20, in: 1...1000)
         let guidance = try a.double("guidance", default: 4, in: 0...50)
-        let shift = a.string("shift") == nil ? nil : try a.double("shift", default: 1, in: 0.1...20)
-        let refineFrom = try a.double("refine-from", default: GenerationSettings.defaultRefineFrom, in: 0.05...1)
+        var sampling = GenerationSettings(width: 16, height: 16, frames: 1, seed: 0)   // carries the sampling flags only
+        try SamplingOptions.apply(a, to: &sampling)
         let full = a.flag("full"), json = a.flag("json")
         if let dir = a.string("save") { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let pipeline = try TrainCommand.wrap { try TextToVideo.load(ditPath: a.string("weights"), vaePath: a.string("vae")) }
@@ -91,8 +90,8 @@ enum EvalDiT {
             let size = WorldOptions.defaultSize(aspect: Double(c.aspect.width) / Double(c.aspect.height))
             let frames = Renderer.frameCount(duration: c.duration)
             var settings = GenerationSettings(width: size.width, height: size.height, frames: frames, seed: c.seed, steps: steps, guidance: guidance)
-            settings.shift = shift
-            settings.refineFrom = refineFrom
+            settings.sampler = sampling.sampler; settings.shift = sampling.shift
+            settings.refineFrom = sampling.refineFrom; settings.stochasticity = sampling.stochasticity
             let output = try full ? pipeline.render(caption: expansion.caption, settings: settings, isCancelled: { StopSignal.isRequested })
                                   : pipeline.preview(caption: expansion.caption, settings: settings, isCancelled: { StopSignal.isRequested })
             let video = output.video
@@ -126,7 +125,8 @@ enum EvalDiT {
         if json {
             let object: [String: Any] = [
                 "mode": full ? "full" : "preview", "prompts": cases.count, "steps": steps, "guidance": guidance,
-                "shift": shift.map { $0 as Any } ?? "resolution", "refine_from": refineFrom,
+                "shift": sampling.shift.map { $0 as Any } ?? "resolution", "refine_from": sampling.refineFrom,
+                "sampler": sampling.sampler.rawValue, "stochasticity": sampling.stochasticity,
                 "model_hash": pipeline.modelHash, "trained_steps": pipeline.trainedSteps ?? -1, "seconds": seconds,
                 "seen": model.seen.json, "held_out": model.heldOut.json,
                 "reference_seen": reference.seen.json, "reference_held_out": reference.heldOut.json, "cases": perCase,
@@ -136,8 +136,12 @@ enum EvalDiT {
             printOut(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             return
         }
-        printOut("eval of \(full ? "full renders" : "previews"): \(cases.count) prompts, \(steps) steps, guidance \(guidance)"
-                 + (shift.map { ", shift \($0)" } ?? "") + (full ? ", refine from \(refineFrom)" : "") + ", model \(pipeline.modelHash)"
+        var heading = "eval of \(full ? "full renders" : "previews"): \(cases.count) prompts, \(steps) steps, guidance \(guidance)"
+        if let shift = sampling.shift { heading += ", shift \(shift)" }
+        if full { heading += ", refine from \(sampling.refineFrom)" }
+        if sampling.sampler != .euler { heading += ", \(sampling.sampler.rawValue)" }
+        if sampling.stochasticity > 0 { heading += ", stochasticity \(sampling.stochasticity)" }
+        printOut(heading + ", model \(pipeline.modelHash)"
                  + (pipeline.trainedSteps.map { " (step \($0))" } ?? "") + String(format: ", %.0f s", seconds))
         func column(_ t: Tally, _ attr: String) -> String { t.text(attr).padding(toLength: 16, withPad: " ", startingAt: 0) }
         printOut("attribute     model seen        model held-out    | world render seen  held-out          | autoencoder seen  held-out")

@@ -12,7 +12,8 @@ enum GenerateCommand {
         help: """
         usage: tessera generate --prompt "..." --out FILE [--seed N] [--aspect 16:9|9:16|1:1|4:3|W:H]
                                 [--size WxH] [--duration S] [--steps N] [--guidance G] [--preview]
-                                [--sampler euler|heun] [--refine-from R] [--shift S] [--json]
+                                [--sampler euler|heun] [--refine-from R] [--shift S] [--stochasticity E]
+                                [--json]
                                 [--weights FILE] [--vae FILE]
 
         Expands the prompt into a detailed caption (printed; see `tessera expand`), samples a preview
@@ -30,11 +31,7 @@ enum GenerateCommand {
           --steps N        preview sampling steps (default 20); the full-size refinement takes N/2
           --guidance G     classifier-free guidance scale (default 4; 1 = none)
           --preview        write only the preview (quarter width and height)
-          --sampler S      euler (default) or heun (two model calls per step)
-          --refine-from R  noise level (0.05 to 1) the full render re-noises the upscaled preview to
-                           (default 0.75): higher lets the full size change more of the preview
-          --shift S        time shift of the preview's schedule (default: by token count, as in
-                           training); larger spends more steps at high noise, where layout is decided
+        \(SamplingOptions.help)
           --json           print one JSON object (expanded_prompt, width, height, frames, seed,
                            seconds, peak_rss_bytes, timings, model_hash, ...) instead of text
           --weights FILE   diffusion transformer weights (default: the shipped ones)
@@ -44,7 +41,7 @@ enum GenerateCommand {
 
     static func run(_ arguments: [String]) throws {
         let args = try Arguments(arguments, command: "generate",
-                                 options: ["prompt", "out", "seed", "aspect", "size", "duration", "steps", "guidance", "sampler", "refine-from", "shift", "weights", "vae"],
+                                 options: Set(["prompt", "out", "seed", "aspect", "size", "duration", "steps", "guidance", "weights", "vae"]).union(SamplingOptions.names),
                                  booleanFlags: ["preview", "json"])
         try args.expectPositionals(atMost: 0)
         let prompt = try args.require("prompt")
@@ -56,12 +53,7 @@ enum GenerateCommand {
         var settings = GenerationSettings(width: width, height: height, frames: frames, seed: seed,
                                           steps: try args.int("steps", default: 20, in: 1...1000),
                                           guidance: try args.double("guidance", default: 4, in: 0...50))
-        if let s = args.string("sampler") {
-            guard let kind = SamplerKind(rawValue: s) else { throw CommandError.usage("unknown --sampler '\(s)'; accepted: euler, heun") }
-            settings.sampler = kind
-        }
-        settings.refineFrom = try args.double("refine-from", default: settings.refineFrom, in: 0.05...1)
-        if args.string("shift") != nil { settings.shift = try args.double("shift", default: 1, in: 0.1...20) }
+        try SamplingOptions.apply(args, to: &settings)
         let expansion: Expansion
         do { expansion = try PromptExpander.expand(prompt, seed: seed) } catch let error as PromptError { throw CommandError.usage(error.message) }
 
@@ -99,11 +91,10 @@ enum GenerateCommand {
                 "prompt": prompt, "expanded_prompt": expansion.caption, "width": video.width, "height": video.height,
                 "frames": video.frameCount, "fps": video.fps, "seed": seed, "seconds": seconds,
                 "peak_rss_bytes": ProcessMemory.peakResidentBytes(), "preview": args.flag("preview"),
-                "steps": settings.steps, "guidance": settings.guidance, "sampler": settings.sampler.rawValue,
+                "steps": settings.steps, "guidance": settings.guidance,
                 "model_hash": pipeline.modelHash, "out": out, "load_seconds": loaded - clock,
                 "timings": output.timings, "unknown_words": expansion.unknownWords.map(\.word),
-            ]
-            if let shift = settings.shift { object["shift"] = shift }
+            ].merging(SamplingOptions.json(settings)) { a, _ in a }
             if !args.flag("preview") {
                 object["refine_steps"] = settings.refineSteps
                 object["refine_from"] = settings.refineFrom
@@ -122,8 +113,8 @@ enum GenerateCommand {
 
     static func settingsJSON(_ s: GenerationSettings, preview: Bool) -> String {
         var object: [String: Any] = ["width": s.width, "height": s.height, "frames": s.frames, "fps": s.fps, "steps": s.steps,
-                                     "guidance": s.guidance, "sampler": s.sampler.rawValue, "preview": preview, "refine_from": s.refineFrom]
-        if let shift = s.shift { object["shift"] = shift }
+                                     "guidance": s.guidance, "preview": preview, "refine_from": s.refineFrom]
+        object.merge(SamplingOptions.json(s)) { a, _ in a }
         return String(decoding: (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
     }
 }

@@ -45,6 +45,11 @@ enum TrainDiTCommand {
                           old ones and start as the identity (adaLN-zero), so outputs are unchanged
       --absolute-position add absolute frame positions to the token embeddings (a new model, or
                           with --init a zero-initialised layer added to the loaded model)
+      --frame-context     let the model take clean leading latent frames as context (a new model, or
+                          with --init a zero-initialised embedding added): generation then makes the
+                          first frame as an image and the other frames around it
+      --context-share X   share of clip batches trained with clean leading frames as context
+                          (default 0.5 for models with frame context)
       --ship FILE         at the end, write the EMA weights (with config, tokenizer and a latent-preview
                           projection fitted to the autoencoder) to FILE
     """
@@ -52,8 +57,8 @@ enum TrainDiTCommand {
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
                                                                 "checkpoint", "minutes", "curriculum", "reuse", "ship", "init", "high-noise-share",
-                                                                "high-noise-from", "depth"],
-                                booleanFlags: ["resume", "absolute-position"])
+                                                                "high-noise-from", "depth", "context-share"],
+                                booleanFlags: ["resume", "absolute-position", "frame-context"])
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
         options.steps = try a.int("steps", default: options.steps, in: 1...100_000_000)
@@ -76,9 +81,10 @@ enum TrainDiTCommand {
             config.attention = m
         }
         if a.flag("absolute-position") { config.absolutePosition = true }
+        if a.flag("frame-context") { config.frameContext = true }
         // A resume without model options takes the model from the checkpoint (its config and tokenizer).
         var resumed: DiTDescription?
-        if a.flag("resume"), a.string("preset") == nil, a.string("attention") == nil, !a.flag("absolute-position"),
+        if a.flag("resume"), a.string("preset") == nil, a.string("attention") == nil, !a.flag("absolute-position"), !a.flag("frame-context"),
            let file = try? SafeTensors.read(path: checkpoint), let saved = file.metadata["config"].flatMap({ try? DiTDescription.decode($0) }) {
             resumed = saved
         }
@@ -96,6 +102,7 @@ enum TrainDiTCommand {
                 wanted.vocabularySize = model.config.vocabularySize
                 wanted.latentChannels = model.config.latentChannels
                 wanted.absolutePosition = model.config.absolutePosition
+                wanted.frameContext = model.config.frameContext
                 if wanted != model.config { throw CommandError("--init \(initPath) holds a DiT with config \(model.config.json); drop --preset/--attention or match them") }
             }
             if a.string("depth") != nil {
@@ -113,6 +120,12 @@ enum TrainDiTCommand {
                 model = model.upgraded(to: upgraded)   // zero-initialised position layer: same outputs at first
                 printError("added absolute positions (zero-initialised) to the model from \(initPath)")
             }
+            if a.flag("frame-context") && !model.config.frameContext {
+                var upgraded = model.config
+                upgraded.frameContext = true
+                model = model.upgraded(to: upgraded)   // zero-initialised context embedding: same outputs without context
+                printError("added frame context (zero-initialised embedding) to the model from \(initPath)")
+            }
             guard model.config.latentChannels == vae.config.latentChannels else {
                 throw CommandError("--init \(initPath) has \(model.config.latentChannels) latent channels, the autoencoder \(vae.config.latentChannels)")
             }
@@ -129,6 +142,10 @@ enum TrainDiTCommand {
             config.latentChannels = vae.config.latentChannels
             model = DiffusionTransformer<Float>(config: config, seed: options.seed)
         }
+        options.contextShare = model.config.frameContext ? try a.double("context-share", default: 0.5, in: 0...1) : 0
+        if a.string("context-share") != nil && !model.config.frameContext {
+            throw CommandError.usage("--context-share needs a model with frame context (--frame-context)")
+        }
         let trainer = DiTTrainer(model: model, tokenizer: tokenizer, vae: vae, options: options)
         if initialStep > 0 {
             trainer.state.step = initialStep
@@ -142,7 +159,7 @@ enum TrainDiTCommand {
         let source = try DiTClipSource(seed: options.seed, dataDirectory: a.string("data"), tokenBudget: options.tokenBudget,
                                        curriculumSteps: options.curriculumSteps)
         let origin = a.string("init") != nil ? "from --init" : (resumed != nil ? "model of the checkpoint" : presetName)
-        printError("training dit (\(origin), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, high-noise share \(options.highNoiseShare) from t = \(options.highNoiseFrom), BLAS \(BLAS.coreName), \(Parallel.workers) threads")
+        printError("training dit (\(origin), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, high-noise share \(options.highNoiseShare) from t = \(options.highNoiseFrom), context share \(options.contextShare), BLAS \(BLAS.coreName), \(Parallel.workers) threads")
         StopSignal.install()
         try TrainCommand.wrap { try trainer.train(source: source, checkpointPath: checkpoint, stopAfterSeconds: minutes * 60) { printError($0) } }
         if let ship = a.string("ship") {

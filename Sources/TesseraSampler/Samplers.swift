@@ -69,6 +69,46 @@ public func sampleEuler<T: TensorScalar>(x: Tensor<T>, sigmas: [Double], monitor
     return x
 }
 
+/// Euler with fresh noise: each step splits x into its clean estimate x0 = x - sigma v and noise
+/// estimate eps = x + (1 - sigma) v, replaces a share `stochasticity` of the noise's variance by a
+/// fresh draw `freshNoise(i)`, and re-mixes at the next level:
+///   x <- (1 - sigma_{i+1}) x0 + sigma_{i+1} (sqrt(1 - e) eps + sqrt(e) z_i).
+/// e = 0 is exactly `sampleEuler`; e = 1 re-noises the clean estimate with new noise every step.
+/// Why: with the deterministic ODE a blob that one frame's start noise suggests persists, since that
+/// noise stays in x to the end; fresh noise makes such accidents transient, while what the model
+/// predicts consistently accumulates in x0.
+public func sampleEulerStochastic<T: TensorScalar>(x: Tensor<T>, sigmas: [Double], stochasticity e: Double, monitor: SamplingMonitor? = nil,
+                                                   freshNoise: (Int) -> Tensor<T>,
+                                                   velocity: (Tensor<T>, Double, Int) throws -> Tensor<T>) throws -> Tensor<T> {
+    precondition(e >= 0 && e <= 1, "stochasticity must lie in [0, 1]")
+    var x = x
+    let steps = sigmas.count - 1
+    monitor?.begin()
+    for i in 0..<steps {
+        try monitor?.check()
+        let s = sigmas[i], next = sigmas[i + 1]
+        let v = try velocity(x, s, i)
+        if e == 0 || next == 0 {
+            x = axpy(x, next - s, v)
+        } else {
+            let z = freshNoise(i)
+            precondition(z.shape == x.shape, "sampler: fresh noise \(z.shape) for x \(x.shape)")
+            let keep = T((1 - e).squareRoot()), fresh = T(e.squareRoot())
+            let a = T(1 - next), b = T(next), st = T(s)
+            var out = Tensor<T>(uninitialized: x.shape)
+            out.withUnsafeMutablePointer { o in x.withUnsafePointer { xp in v.withUnsafePointer { vp in z.withUnsafePointer { zp in
+                for k in 0..<x.count {
+                    let x0 = xp[k] - st * vp[k], eps = xp[k] + (1 - st) * vp[k]
+                    o[k] = a * x0 + b * (keep * eps + fresh * zp[k])
+                }
+            }}}}
+            x = out
+        }
+        monitor?.report(step: i + 1, total: steps, x: x)
+    }
+    return x
+}
+
 /// Heun (trapezoidal predictor-corrector): second order; two evaluations per step except the
 /// last step to sigma 0, which is an Euler step (as in k-diffusion and stable-diffusion.cpp).
 public func sampleHeun<T: TensorScalar>(x: Tensor<T>, sigmas: [Double], monitor: SamplingMonitor? = nil,

@@ -28,6 +28,9 @@ public struct GenerationSettings: Sendable, Equatable {
     /// Time shift of the preview's schedule; nil: the resolution-dependent one used in training.
     /// A larger shift spends more of the steps at high noise, where the composition is decided.
     public var shift: Double?
+    /// Share of the noise replaced by a fresh draw at every step (sampleEulerStochastic); 0 is the
+    /// deterministic ODE. Euler only.
+    public var stochasticity = 0.0
 
     public init(width: Int, height: Int, frames: Int, seed: UInt64, steps: Int = 20, guidance: Double = 4, fps: Int = 12) {
         self.width = width; self.height = height; self.frames = frames; self.seed = seed
@@ -113,6 +116,8 @@ public final class TextToVideo: @unchecked Sendable {
         guard s.steps >= 1, s.steps <= 1000 else { throw GenerationError("\(s.steps) steps is not accepted; 1 to 1000") }
         guard s.guidance >= 0, s.guidance <= 50 else { throw GenerationError("guidance \(s.guidance) is not accepted; 0 to 50") }
         if let shift = s.shift, !(shift >= 0.1 && shift <= 20) { throw GenerationError("time shift \(shift) is not accepted; 0.1 to 20") }
+        guard s.stochasticity >= 0, s.stochasticity <= 1 else { throw GenerationError("stochasticity \(s.stochasticity) is not accepted; 0 to 1") }
+        if s.stochasticity > 0 && s.sampler != .euler { throw GenerationError("stochasticity needs the euler sampler; \(s.sampler.rawValue) is deterministic only") }
         let ph = model.config.patch[0], pw = model.config.patch[1]
         let tokens = latentFrames(for: s.frames) * ((s.height / sf + ph - 1) / ph) * ((s.width / sf + pw - 1) / pw)
         guard tokens <= TextToVideo.maximumTokens else {
@@ -132,7 +137,7 @@ public final class TextToVideo: @unchecked Sendable {
         let size = atSize ? (settings.width, settings.height) : settings.previewSize
         let clock = Benchmark.now()
         let latent = try Autograd.withoutRecording {   // no backward: layers keep no activations
-            try samplePreview(caption: caption, settings: settings, size: size, totalSteps: settings.steps, start: clock,
+            try samplePreview(caption: caption, settings: settings, size: size, totalSteps: stageSteps(settings.steps, frames: settings.frames), start: clock,
                               progress: progress, isCancelled: isCancelled)
         }
         model.releaseActivations()
@@ -146,7 +151,7 @@ public final class TextToVideo: @unchecked Sendable {
                        progress: ((GenerationStep, Video?) -> Void)? = nil, isCancelled: @escaping () -> Bool = { false }) throws -> GenerationOutput {
         try validate(settings)
         lock.lock(); defer { lock.unlock() }
-        let total = settings.steps + settings.refineSteps
+        let total = stageSteps(settings.steps, frames: settings.frames) + stageSteps(settings.refineSteps, frames: settings.frames)
         let clock = Benchmark.now()
         let (latent, previewDone) = try Autograd.withoutRecording {   // no backward: layers keep no activations
             try sampleRender(caption: caption, settings: settings, total: total, clock: clock, progress: progress, isCancelled: isCancelled)
@@ -172,9 +177,47 @@ public final class TextToVideo: @unchecked Sendable {
         let s = RectifiedFlow.shiftFactor(tokens: patches.tokens)
         let sigmas = TextToVideo.tailSigmas(from: min(1, max(0, settings.refineFrom)), steps: settings.refineSteps, shift: s)
         let x = RectifiedFlow.noised(start, noise: noise, t: [sigmas[0]]).xt
-        let tokens = try run(x: x, patches: patches, caption: caption, settings: settings, sigmas: sigmas, stage: "refine",
-                             offset: settings.steps, total: total, start: clock, progress: progress, isCancelled: isCancelled)
+        let tokens = try sampleFrames(x: x, patches: patches, caption: caption, settings: settings, stage: "refine",
+                                      offset: stageSteps(settings.steps, frames: settings.frames), total: total, start: clock,
+                                      progress: progress, isCancelled: isCancelled) { frames in
+            frames == patches.frames ? sigmas
+                : TextToVideo.tailSigmas(from: min(1, max(0, settings.refineFrom)), steps: settings.refineSteps,
+                                         shift: RectifiedFlow.shiftFactor(tokens: patches.tokensPerFrame * frames))
+        }
         return (patches.latent(from: tokens, mean: vae.latentMean, std: vae.latentStd), previewDone)
+    }
+
+    /// Whether a generation of `frames` video frames makes its first latent frame alone (as an image)
+    /// and then the others with it as clean context: models trained with frame context do.
+    public func usesFrameContext(frames: Int) -> Bool {
+        model.config.frameContext && latentFrames(for: frames) > 1
+    }
+
+    /// Model-call steps of one stage that samples `steps` steps: twice as many with frame context.
+    func stageSteps(_ steps: Int, frames: Int) -> Int { usesFrameContext(frames: frames) ? 2 * steps : steps }
+
+    /// Samples the tokens `x` (all frames at the stage's first noise level) down to clean. With frame
+    /// context the first latent frame is sampled alone first (an image, with the schedule of its own
+    /// token count), then every other frame around it, the first one held clean as context: the
+    /// object is placed once, in one frame, and the other frames agree with it instead of each
+    /// following its own noise.
+    func sampleFrames(x: Tensor<Float>, patches: LatentPatches, caption: String, settings: GenerationSettings, stage: String,
+                      offset: Int, total: Int, start: Double, progress: ((GenerationStep, Video?) -> Void)?,
+                      isCancelled: @escaping () -> Bool, sigmas: (_ frames: Int) -> [Double]) throws -> Tensor<Float> {
+        guard model.config.frameContext && patches.frames > 1 else {
+            return try run(x: x, patches: patches, caption: caption, settings: settings, sigmas: sigmas(patches.frames), stage: stage,
+                           offset: offset, total: total, start: start, progress: progress, isCancelled: isCancelled)
+        }
+        let firstPatches = LatentPatches(latentShape: [1, 1] + patches.latentShape.dropFirst(2), patch: (patches.patchHeight, patches.patchWidth))
+        let perFrame = patches.tokensPerFrame * patches.tokenWidth
+        var first = Tensor<Float>(uninitialized: [1, firstPatches.tokens, patches.tokenWidth])
+        first.withUnsafeMutablePointer { f in x.withUnsafePointer { f.update(from: $0, count: perFrame) } }
+        let firstSigmas = sigmas(1)
+        let stepsPerStage = firstSigmas.count - 1
+        let image = try run(x: first, patches: firstPatches, caption: caption, settings: settings, sigmas: firstSigmas, stage: stage,
+                            offset: offset, total: total, start: start, progress: progress, isCancelled: isCancelled)
+        return try run(x: x, patches: patches, caption: caption, settings: settings, sigmas: sigmas(patches.frames), stage: stage,
+                       offset: offset + stepsPerStage, total: total, start: start, progress: progress, isCancelled: isCancelled, context: image)
     }
 
     /// `steps + 1` noise levels from `sigma0` down to 0, evenly spaced in the unshifted time and
@@ -189,10 +232,11 @@ public final class TextToVideo: @unchecked Sendable {
         let sf = vae.config.spatialFactor
         let shape = [1, latentFrames(for: settings.frames), size.height / sf, size.width / sf, vae.config.latentChannels]
         let patches = LatentPatches(latentShape: shape, patch: (model.config.patch[0], model.config.patch[1]))
-        let x = startNoise(patches, seed: settings.seed)
-        let sigmas = RectifiedFlow.sigmas(steps: settings.steps, shift: settings.shift ?? RectifiedFlow.shiftFactor(tokens: patches.tokens))
-        let tokens = try run(x: x, patches: patches, caption: caption, settings: settings, sigmas: sigmas, stage: "preview",
-                             offset: 0, total: totalSteps, start: start, progress: progress, isCancelled: isCancelled)
+        let x = startNoise(patches, seed: settings.seed)   // frame f's noise does not depend on the frame count
+        let tokens = try sampleFrames(x: x, patches: patches, caption: caption, settings: settings, stage: "preview", offset: 0,
+                                      total: totalSteps, start: start, progress: progress, isCancelled: isCancelled) { frames in
+            RectifiedFlow.sigmas(steps: settings.steps, shift: settings.shift ?? RectifiedFlow.shiftFactor(tokens: patches.tokensPerFrame * frames))
+        }
         return patches.latent(from: tokens, mean: vae.latentMean, std: vae.latentStd)
     }
 
@@ -206,14 +250,27 @@ public final class TextToVideo: @unchecked Sendable {
         return padded.tokens(from: noise, mean: [Float](repeating: 0, count: c), std: [Float](repeating: 1, count: c))
     }
 
+    /// One sampling run over `sigmas`. `context`: clean tokens of the leading latent frames, held
+    /// fixed (written into x before every model call and into the result; their velocity is zero).
     func run(x: Tensor<Float>, patches: LatentPatches, caption: String, settings: GenerationSettings, sigmas: [Double], stage: String,
-             offset: Int, total: Int, start: Double, progress: ((GenerationStep, Video?) -> Void)?, isCancelled: @escaping () -> Bool) throws -> Tensor<Float> {
+             offset: Int, total: Int, start: Double, progress: ((GenerationStep, Video?) -> Void)?, isCancelled: @escaping () -> Bool,
+             context: Tensor<Float>? = nil) throws -> Tensor<Float> {
         let layout = patches.layout
         let conditional = tokenizer.ids(caption), null = tokenizer.nullIds
+        let contextFrames = (context?.shape[1] ?? 0) / patches.tokensPerFrame
+        let contextCount = context?.count ?? 0
+        func holdContext(_ x: inout Tensor<Float>) {
+            guard let context else { return }
+            x.withUnsafeMutablePointer { p in context.withUnsafePointer { p.update(from: $0, count: contextCount) } }
+        }
         var estimate: Tensor<Float>?
         let velocity: (Tensor<Float>, Double, Int) throws -> Tensor<Float> = { x, sigma, _ in
             if isCancelled() { throw SamplingCancelled() }
-            let v = self.guidedVelocity(x, sigma: sigma, layout: layout, conditional: conditional, null: null, guidance: settings.guidance)
+            var x = x
+            holdContext(&x)
+            var v = self.guidedVelocity(x, sigma: sigma, layout: layout, conditional: conditional, null: null, guidance: settings.guidance,
+                                        contextFrames: contextFrames)
+            if contextCount > 0 { v.withUnsafeMutablePointer { $0.update(repeating: 0, count: contextCount) } }
             if progress != nil { estimate = RectifiedFlow.cleanEstimate(x, t: sigma, velocity: v) }
             return v
         }
@@ -222,25 +279,36 @@ public final class TextToVideo: @unchecked Sendable {
             let step = GenerationStep(stage: stage, step: offset + p.step, total: total, elapsed: Benchmark.now() - start)
             progress(step, estimate.map { intermediateVideo($0, patches: patches, fps: settings.fps) } ?? nil)
         }
+        var result: Tensor<Float>
         switch settings.sampler {
-        case .euler: return try sampleEuler(x: x, sigmas: sigmas, monitor: monitor, velocity: velocity)
-        case .heun: return try sampleHeun(x: x, sigmas: sigmas, monitor: monitor, velocity: velocity)
+        case .euler where settings.stochasticity > 0:
+            // Fresh noise per step, drawn like the start noise (per latent frame) from its own stream.
+            let tag: UInt64 = stage == "preview" ? 0x5354_4550 : 0x5354_4550_52   // "STEP", "STEPR"
+            result = try sampleEulerStochastic(x: x, sigmas: sigmas, stochasticity: settings.stochasticity, monitor: monitor,
+                                               freshNoise: { self.startNoise(patches, seed: RandomGenerator.mix(settings.seed ^ tag ^ (UInt64($0 + 1) << 32))) },
+                                               velocity: velocity)
+        case .euler: result = try sampleEuler(x: x, sigmas: sigmas, monitor: monitor, velocity: velocity)
+        case .heun: result = try sampleHeun(x: x, sigmas: sigmas, monitor: monitor, velocity: velocity)
         }
+        holdContext(&result)
+        return result
     }
 
     /// Classifier-free guidance; conditional and null captions in one batch when it is small, one
     /// after the other when it is large (the activations of a 7488-token batch of two cost memory).
-    func guidedVelocity(_ x: Tensor<Float>, sigma: Double, layout: TokenLayout, conditional: [Int], null: [Int], guidance: Double) -> Tensor<Float> {
-        if guidance == 1 { return model(x, layout: layout, t: [sigma], text: [conditional]) }
+    func guidedVelocity(_ x: Tensor<Float>, sigma: Double, layout: TokenLayout, conditional: [Int], null: [Int], guidance: Double,
+                        contextFrames: Int = 0) -> Tensor<Float> {
+        let k = contextFrames
+        if guidance == 1 { return model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k) }
         if layout.tokens > 2048 {
-            let vc = model(x, layout: layout, t: [sigma], text: [conditional])
-            let vu = model(x, layout: layout, t: [sigma], text: [null])
+            let vc = model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k)
+            let vu = model(x, layout: layout, t: [sigma], text: [null], contextFrames: k)
             return classifierFreeGuidance(unconditional: vu, conditional: vc, scale: guidance)
         }
         let n = x.count
         var pair = Tensor<Float>(uninitialized: [2] + x.shape.dropFirst())
         pair.withUnsafeMutablePointer { p in x.withUnsafePointer { src in p.update(from: src, count: n); (p + n).update(from: src, count: n) } }
-        let v = model(pair, layout: layout, t: [sigma, sigma], text: [conditional, null])
+        let v = model(pair, layout: layout, t: [sigma, sigma], text: [conditional, null], contextFrames: k)
         var vc = Tensor<Float>(uninitialized: x.shape), vu = Tensor<Float>(uninitialized: x.shape)
         v.withUnsafePointer { p in
             vc.withUnsafeMutablePointer { $0.update(from: p, count: n) }

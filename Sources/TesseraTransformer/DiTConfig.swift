@@ -24,11 +24,16 @@ public struct DiTConfig: Codable, Equatable, Sendable {
     /// Adds absolute frame positions (AbsolutePosition.swift) to the token embeddings. Off in files
     /// written before it existed (the key is then absent, and stays absent when re-encoded).
     public var absolutePosition: Bool
+    /// Accepts clean leading latent frames as context (`forward(contextFrames:)`), marked by a
+    /// learned embedding: the first frame is made as an image, the others are generated around it.
+    /// Off in older files (the key is then absent).
+    public var frameContext: Bool
 
     enum CodingKeys: String, CodingKey {
         case width, depth, heads, patch, attention
         case mlpRatio = "mlp_ratio", latentChannels = "latent_channels", textLayers = "text_layers"
         case maxTextLength = "max_text_length", vocabularySize = "vocabulary_size", absolutePosition = "absolute_position"
+        case frameContext = "frame_context"
     }
 
     public init(from decoder: Decoder) throws {
@@ -39,6 +44,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         attention = try c.decode(AttentionMode.self, forKey: .attention); textLayers = try c.decode(Int.self, forKey: .textLayers)
         maxTextLength = try c.decode(Int.self, forKey: .maxTextLength); vocabularySize = try c.decode(Int.self, forKey: .vocabularySize)
         absolutePosition = try c.decodeIfPresent(Bool.self, forKey: .absolutePosition) ?? false
+        frameContext = try c.decodeIfPresent(Bool.self, forKey: .frameContext) ?? false
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -48,14 +54,16 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         try c.encode(attention, forKey: .attention); try c.encode(textLayers, forKey: .textLayers)
         try c.encode(maxTextLength, forKey: .maxTextLength); try c.encode(vocabularySize, forKey: .vocabularySize)
         if absolutePosition { try c.encode(true, forKey: .absolutePosition) }
+        if frameContext { try c.encode(true, forKey: .frameContext) }
     }
 
     public init(width: Int, depth: Int, heads: Int, mlpRatio: Int = 4, patch: [Int] = [2, 2], latentChannels: Int = 16,
                 attention: AttentionMode = .full, textLayers: Int = 2, maxTextLength: Int = 48, vocabularySize: Int = 0,
-                absolutePosition: Bool = false) {
+                absolutePosition: Bool = false, frameContext: Bool = false) {
         self.width = width; self.depth = depth; self.heads = heads; self.mlpRatio = mlpRatio; self.patch = patch
         self.latentChannels = latentChannels; self.attention = attention; self.textLayers = textLayers
         self.maxTextLength = maxTextLength; self.vocabularySize = vocabularySize; self.absolutePosition = absolutePosition
+        self.frameContext = frameContext
     }
 
     public var headDim: Int { width / heads }

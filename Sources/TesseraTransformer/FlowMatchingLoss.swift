@@ -2,6 +2,8 @@
 // sampling; a test checks the two agree). For clean tokens x0, noise eps and per-sample t:
 //   x_t = (1 - t) x0 + t eps,  target v = eps - x0,  loss = sum(mask (v_hat - v)^2) / sum(mask)
 // where mask is 1 on real latent values and 0 on the zero padding added by LatentPatches.
+// With `contextFrames` k > 0 the first k latent frames of each sample are given clean (x_t = x0) as
+// context and carry no loss: the model learns to generate the other frames around them.
 //   x0, eps, mask: (B, T, P)
 import TesseraEngine
 
@@ -10,19 +12,24 @@ extension DiffusionTransformer {
     /// here) and returns the loss.
     @discardableResult
     public func trainingStep(x0: Tensor<T>, noise: Tensor<T>, t: [Double], text ids: [[Int]], layout: TokenLayout,
-                             mask: Tensor<T>? = nil) -> Double {
+                             mask: Tensor<T>? = nil, contextFrames: Int = 0) -> Double {
         precondition(x0.shape == noise.shape && (mask == nil || mask!.shape == x0.shape), "training step shapes disagree")
         let b = t.count, per = x0.count / b
+        let contextValues = contextFrames * layout.tokensPerFrame * x0.shape[2]   // per sample
         var xt = Tensor<T>(uninitialized: x0.shape), target = Tensor<T>(uninitialized: x0.shape)
         xt.withUnsafeMutablePointer { xp in target.withUnsafeMutablePointer { vp in x0.withUnsafePointer { a in noise.withUnsafePointer { e in
             for s in 0..<b {
                 let ts = T(t[s])
                 for i in (s * per)..<((s + 1) * per) { xp[i] = (1 - ts) * a[i] + ts * e[i]; vp[i] = e[i] - a[i] }
+                for i in (s * per)..<(s * per + contextValues) { xp[i] = a[i] }
             }
         }}}}
-        let predicted = forward(xt, layout: layout, t: t, text: ids)
+        let predicted = forward(xt, layout: layout, t: t, text: ids, contextFrames: contextFrames)
         var grad = Tensor<T>(uninitialized: x0.shape)
-        let weights = mask ?? Tensor<T>(shape: x0.shape, repeating: 1)
+        var weights = mask ?? Tensor<T>(shape: x0.shape, repeating: 1)
+        if contextValues > 0 {
+            weights.withUnsafeMutablePointer { w in for s in 0..<b { (w + s * per).update(repeating: 0, count: contextValues) } }
+        }
         var loss = 0.0, weight = 0.0
         predicted.withUnsafePointer { p in target.withUnsafePointer { v in weights.withUnsafePointer { w in
             for i in 0..<x0.count { let d = Double(p[i] - v[i]); weight += Double(w[i]); loss += Double(w[i]) * d * d }

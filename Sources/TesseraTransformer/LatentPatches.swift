@@ -22,6 +22,7 @@ public struct LatentPatches: Sendable, Equatable {
     public var rows: Int { paddedHeight / patchHeight }
     public var columns: Int { paddedWidth / patchWidth }
     public var tokens: Int { frames * rows * columns }
+    public var tokensPerFrame: Int { rows * columns }
     public var tokenWidth: Int { patchHeight * patchWidth * channels }
     public var tokenShape: [Int] { [batch, tokens, tokenWidth] }
     public var latentShape: [Int] { [batch, frames, height, width, channels] }

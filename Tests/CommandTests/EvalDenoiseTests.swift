@@ -42,6 +42,28 @@ final class EvalDenoiseTests: XCTestCase {
         XCTAssertNotEqual(mixed.firstFrame, mixed.firstFrameAlone)
     }
 
+    /// The later frames with and without the clean first frame: measured only for models with frame
+    /// context; equal for v = 0 (the later frames' estimate is their own x_t either way).
+    func testLaterFramesWithContextOnlyForFrameContextModels() throws {
+        let vae = VideoAutoencoder(config: .tiny, seed: 1)
+        let tokenizer = TextTokenizer.world(maxLength: 8, sampledScenes: 200)
+        var config = DiTConfig.tiny
+        config.vocabularySize = tokenizer.vocabularySize
+        let plain = TextToVideo(model: DiffusionTransformer<Float>(config: config, seed: 2), tokenizer: tokenizer, vae: vae,
+                                latentPreview: nil, modelHash: "test")
+        XCTAssertTrue(EvalDenoise.measure(plain, count: 2, seed: 9)[1].laterFrames.isEmpty)
+        config.frameContext = true
+        let model = DiffusionTransformer<Float>(config: config, seed: 2)
+        let pipeline = TextToVideo(model: model, tokenizer: tokenizer, vae: vae, latentPreview: nil, modelHash: "test")
+        let clip = EvalDenoise.measure(pipeline, count: 4, seed: 9)[1]
+        XCTAssertEqual(clip.laterFrames.count, EvalDenoise.times.count)
+        XCTAssertEqual(clip.laterFrames, clip.laterFramesWithContext)
+        XCTAssertTrue(clip.laterFrames.allSatisfy { $0 > 0 })
+        for i in 0..<model.store.count { model.store.values[i] += Float((i * 7919) % 13 - 6) / 60 }
+        let mixed = EvalDenoise.measure(pipeline, count: 4, seed: 9)[1]
+        XCTAssertNotEqual(mixed.laterFrames, mixed.laterFramesWithContext)
+    }
+
     /// The background-only reference against a naive recomputation for one scene.
     func testBackgroundOnlyReferenceMatchesNaiveComputation() throws {
         let vae = VideoAutoencoder(config: .tiny, seed: 1)

@@ -92,6 +92,35 @@ final class SamplerTests: XCTestCase {
         }
     }
 
+    func testStochasticEulerKeepsTheFlowsMarginals() {
+        // e = 0 is Euler, bit for bit.
+        let x1 = Tensor<Double>(shape: [3], values: [1.5, -0.2, 0.7])
+        let v: (Tensor<Double>, Double, Int) -> Tensor<Double> = { x, s, _ in Tensor(shape: [3], values: x.scalars.map { $0 * Double.cos(s) }) }
+        let sig = RectifiedFlow.sigmas(steps: 9, shift: 2)
+        XCTAssertEqual(try sampleEulerStochastic(x: x1, sigmas: sig, stochasticity: 0, freshNoise: { _ in XCTFail("no noise needed"); return x1 }, velocity: v).scalars,
+                       try sampleEuler(x: x1, sigmas: sig, velocity: v).scalars)
+        // Data that is one point c: the exact velocity is v = (x - c) / t, so every clean estimate is c.
+        // Then x at each level must be (1 - s) c + s eps' with eps' standard normal, and the end is c.
+        let n = 20_000, c = 0.8
+        var rng = RandomGenerator(seed: 3)
+        let start = Tensor<Double>(randomNormal: [n], rng: &rng)
+        let exact: (Tensor<Double>, Double, Int) -> Tensor<Double> = { x, t, _ in Tensor(shape: [n], values: x.scalars.map { ($0 - c) / t }) }
+        for e in [0.3, 1.0] {
+            var noiseRng = RandomGenerator(seed: 11)
+            let half = try! sampleEulerStochastic(x: start, sigmas: [1, 0.5], stochasticity: e, freshNoise: { _ in Tensor(randomNormal: [n], rng: &noiseRng) }, velocity: exact)
+            let eps = half.scalars.map { ($0 - 0.5 * c) / 0.5 }
+            let mean = eps.reduce(0, +) / Double(n), variance = eps.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n)
+            XCTAssertEqual(mean, 0, accuracy: 0.03, "stochasticity \(e)")
+            XCTAssertEqual(variance, 1, accuracy: 0.05, "stochasticity \(e)")
+            // The share e of the noise is new: correlation with the start noise is sqrt(1 - e).
+            let correlation = zip(eps, start.scalars).map { $0 * $1 }.reduce(0, +) / Double(n)
+            XCTAssertEqual(correlation, (1 - e).squareRoot(), accuracy: 0.03, "stochasticity \(e)")
+            let end = try! sampleEulerStochastic(x: start, sigmas: RectifiedFlow.sigmas(steps: 6), stochasticity: e,
+                                                 freshNoise: { _ in Tensor(randomNormal: [n], rng: &noiseRng) }, velocity: exact)
+            for value in end.scalars.prefix(100) { XCTAssertEqual(value, c, accuracy: 1e-9) }
+        }
+    }
+
     func testNoiseIsDeterministicAndPerFrame() {
         let a: Tensor<Float> = GenerationNoise.latent(shape: [2, 3, 4, 5, 16], seed: 42)
         let b: Tensor<Float> = GenerationNoise.latent(shape: [2, 3, 4, 5, 16], seed: 42)

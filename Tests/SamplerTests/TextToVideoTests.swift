@@ -8,12 +8,13 @@ import TesseraSampler
 import TesseraTransformer
 
 final class TextToVideoTests: XCTestCase {
-    func tinyPipeline() -> TextToVideo {
+    func tinyPipeline(frameContext: Bool = false) -> TextToVideo {
         let vae = VideoAutoencoder(config: .tiny, seed: 3)
         let tokenizer = TextTokenizer(words: TextTokenizer.specials + ["a", "red", "ball"], maxLength: 8)
         var config = DiTConfig.tiny
         config.vocabularySize = tokenizer.vocabularySize
         config.latentChannels = vae.config.latentChannels
+        config.frameContext = frameContext
         let model = DiffusionTransformer<Float>(config: config, seed: 5)
         // adaLN-zero makes a new model predict v = 0; random final weights give it something to do.
         var rng = RandomGenerator(seed: 9)
@@ -94,6 +95,44 @@ final class TextToVideoTests: XCTestCase {
         let upscaled = LatentResize.bilinear(preview.latent, height: 8, width: 8)
         XCTAssertEqual(render.latent.shape, upscaled.shape)
         for (x, y) in zip(render.latent.scalars, upscaled.scalars) { XCTAssertEqual(x, y, accuracy: 1e-4) }
+    }
+
+    func testFrameContextMakesTheFirstFrameAsAnImage() throws {
+        let pipeline = tinyPipeline(frameContext: true)
+        var settings = GenerationSettings(width: 64, height: 32, frames: 9, seed: 4, steps: 3, guidance: 3)
+        var steps: [Int] = []
+        let clip = try pipeline.preview(caption: "a red ball", settings: settings, progress: { s, _ in steps.append(s.step) })
+        XCTAssertEqual(steps, Array(1...6), "the first frame alone, then the clip: two stages of 3 steps")
+        settings.frames = 1
+        let image = try pipeline.preview(caption: "a red ball", settings: settings)
+        let perFrame = image.latent.count
+        XCTAssertEqual(Array(clip.latent.scalars[..<perFrame]), image.latent.scalars, "the clip's first latent frame is the image")
+        XCTAssertFalse(clip.latent.scalars[perFrame..<(2 * perFrame)].elementsEqual(image.latent.scalars))
+        // The render: the first frame refined alone, then the rest around it; reproducible.
+        settings.frames = 9
+        steps = []
+        let a = try pipeline.render(caption: "a red ball", settings: settings, progress: { s, _ in steps.append(s.step) })
+        XCTAssertEqual(steps, Array(1...(2 * (settings.steps + settings.refineSteps))))
+        XCTAssertEqual(try pipeline.render(caption: "a red ball", settings: settings).video.pixels, a.video.pixels)
+        // A model without frame context samples all frames together, so its first frame is not the image.
+        let plain = tinyPipeline()
+        let plainClip = try plain.preview(caption: "a red ball", settings: settings)
+        settings.frames = 1
+        XCTAssertFalse(Array(plainClip.latent.scalars[..<perFrame]).elementsEqual(try plain.preview(caption: "a red ball", settings: settings).latent.scalars))
+    }
+
+    func testStochasticSamplingIsReproducibleAndValidated() throws {
+        let pipeline = tinyPipeline()
+        var settings = GenerationSettings(width: 64, height: 32, frames: 5, seed: 3, steps: 4, guidance: 2)
+        let deterministic = try pipeline.render(caption: "a ball", settings: settings)
+        settings.stochasticity = 0.5
+        let a = try pipeline.render(caption: "a ball", settings: settings)
+        XCTAssertEqual(try pipeline.render(caption: "a ball", settings: settings).video.pixels, a.video.pixels)
+        XCTAssertNotEqual(a.latent.scalars, deterministic.latent.scalars)
+        settings.sampler = .heun
+        XCTAssertThrowsError(try pipeline.render(caption: "a ball", settings: settings)) { XCTAssertTrue($0 is GenerationError) }
+        settings.sampler = .euler; settings.stochasticity = 1.5
+        XCTAssertThrowsError(try pipeline.render(caption: "a ball", settings: settings)) { XCTAssertTrue($0 is GenerationError) }
     }
 
     func testCancelStopsAndBadSettingsAreRejected() throws {

@@ -82,10 +82,12 @@ final class DiTGradientCheckTests: XCTestCase {
         XCTAssertLessThan(result.worstRelativeError, tolerance, "\(result)")
     }
 
-    func checkModel(_ attention: AttentionMode, absolutePosition: Bool = false, file: StaticString = #filePath, line: UInt = #line) {
+    func checkModel(_ attention: AttentionMode, absolutePosition: Bool = false, contextFrames: Int = 0,
+                    file: StaticString = #filePath, line: UInt = #line) {
         var config = DiTConfig.tiny
         config.width = 12; config.heads = 2; config.vocabularySize = 11; config.maxTextLength = 5; config.attention = attention
         config.absolutePosition = absolutePosition
+        config.frameContext = contextFrames > 0
         let model = DiffusionTransformer<Double>(config: config, seed: 5)
         perturb(model.store)
         let layout = TokenLayout(frames: 2, rows: 2, columns: 3, latentHeight: 3, latentWidth: 5)
@@ -93,7 +95,7 @@ final class DiTGradientCheckTests: XCTestCase {
         let times = [0.3, 0.85], ids = [[3, 5, 1, 0, 0], [2, 0, 0, 0, 0]]
         func run(_ xs: [[Double]]) -> Tensor<Double> {
             model.store.values.update(from: xs[1], count: model.store.count)
-            return model.forward(Tensor(shape: [b, t, p], values: xs[0]), layout: layout, t: times, text: ids)
+            return model.forward(Tensor(shape: [b, t, p], values: xs[0]), layout: layout, t: times, text: ids, contextFrames: contextFrames)
         }
         let result = GradientCheck.run(inputs: [randomValues(b * t * p, seed: 20), parameters(model.store)],
                                        forward: { run($0).scalars }, backward: { xs, dy in
@@ -108,4 +110,5 @@ final class DiTGradientCheckTests: XCTestCase {
     func testWholeModelFullAttention() { checkModel(.full) }
     func testWholeModelFactorizedAttention() { checkModel(.factorized) }
     func testWholeModelWithAbsolutePosition() { checkModel(.full, absolutePosition: true) }
+    func testWholeModelWithFrameContext() { checkModel(.full, absolutePosition: true, contextFrames: 1) }
 }

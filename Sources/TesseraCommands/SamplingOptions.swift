@@ -1,0 +1,37 @@
+// The sampling flags `generate` and `eval` share, parsed once.
+import TesseraSampler
+
+enum SamplingOptions {
+    static let names: Set<String> = ["sampler", "refine-from", "shift", "stochasticity"]
+
+    static let help = """
+      --sampler S      euler (default) or heun (two model calls per step)
+      --refine-from R  noise level (0.05 to 1) the full render re-noises the upscaled preview to
+                       (default 0.75): higher lets the full size change more of the preview
+      --shift S        time shift of the preview's schedule (default: by token count, as in
+                       training); larger spends more steps at high noise, where layout is decided
+      --stochasticity E  share of the noise replaced by a fresh draw at every euler step (0 to 1,
+                       default 0: the deterministic ODE)
+    """
+
+    /// Sets the sampler, refine level, shift and stochasticity of `settings` from `args`.
+    static func apply(_ args: Arguments, to settings: inout GenerationSettings) throws {
+        if let s = args.string("sampler") {
+            guard let kind = SamplerKind(rawValue: s) else { throw CommandError.usage("unknown --sampler '\(s)'; accepted: euler, heun") }
+            settings.sampler = kind
+        }
+        settings.refineFrom = try args.double("refine-from", default: settings.refineFrom, in: 0.05...1)
+        if args.string("shift") != nil { settings.shift = try args.double("shift", default: 1, in: 0.1...20) }
+        settings.stochasticity = try args.double("stochasticity", default: settings.stochasticity, in: 0...1)
+        if settings.stochasticity > 0 && settings.sampler != .euler {
+            throw CommandError.usage("--stochasticity needs --sampler euler; heun is deterministic only")
+        }
+    }
+
+    /// The settings' sampling choices for JSON output.
+    static func json(_ s: GenerationSettings) -> [String: Any] {
+        var object: [String: Any] = ["sampler": s.sampler.rawValue, "stochasticity": s.stochasticity]
+        if let shift = s.shift { object["shift"] = shift }
+        return object
+    }
+}
