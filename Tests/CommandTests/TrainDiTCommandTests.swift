@@ -56,6 +56,22 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertEqual(Tessera.main(base + ["--depth", "9", "--steps", "1"]), 2, "--depth without --init")
         XCTAssertEqual(Tessera.main(grownRun + ["--resume", "--steps", "9", "--high-noise-from", "1"]), 2, "floor outside 0...0.99")
         XCTAssertEqual(Tessera.main(again + ["--steps", "6", "--preset", "small"]), 1, "--init with another preset")
+        // Frame context added to a loaded model, trained with a context share, resumed with it.
+        let contextRun = ["train", "dit", "--vae", dir + "/vae.safetensors", "--token-budget", "48", "--checkpoint", dir + "/dit5.ckpt.safetensors"]
+        XCTAssertEqual(Tessera.main(contextRun + ["--init", dir + "/dit3.safetensors", "--frame-context", "--context-share", "1", "--steps", "8"]), 0)
+        XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "9", "--context-share", "0.8", "--ship", dir + "/dit5.safetensors"]), 0)
+        let contextual = try DiffusionTransformer<Float>.load(path: dir + "/dit5.safetensors").model
+        XCTAssertTrue(contextual.config.frameContext)
+        XCTAssertTrue(contextual.config.absolutePosition)
+        XCTAssertNotNil(contextual.store.entry(named: "context_embedding"))
+        XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "10", "--context-share", "1.5"]), 2, "share outside 0...1")
+        XCTAssertEqual(Tessera.main(upgraded + ["--resume", "--steps", "10", "--context-share", "0.5"]), 2, "context share without frame context")
+        let contextWeights = ["--weights", dir + "/dit5.safetensors", "--vae", dir + "/vae.safetensors"]
+        let contextClip = ["generate", "--prompt", "red ball bouncing", "--size", "64x32", "--steps", "2", "--seed", "7", "--duration", "1"] + contextWeights
+        XCTAssertEqual(Tessera.main(contextClip + ["--stochasticity", "0.5", "--out", dir + "/ctx.y4m"]), 0)
+        XCTAssertEqual(try MediaReader.read(dir + "/ctx.y4m").frameCount, 13)
+        XCTAssertEqual(Tessera.main(contextClip + ["--stochasticity", "0.5", "--sampler", "heun", "--out", dir + "/c.y4m"]), 2, "stochastic heun")
+        XCTAssertEqual(Tessera.main(contextClip + ["--stochasticity", "-1", "--out", dir + "/c.y4m"]), 2)
         // Resuming with another preset fails with a message, not a crash.
         XCTAssertEqual(Tessera.main(common.map { $0 == "compact" ? "small" : $0 } + ["--steps", "4", "--resume"]), 1)
         XCTAssertEqual(Tessera.main(base + ["--attention", "diagonal"]), 2)
