@@ -11,7 +11,7 @@ enum SamplingOptions {
       --shift S        time shift of the preview's schedule (default: by token count, as in
                        training); larger spends more steps at high noise, where layout is decided
       --stochasticity E  share of the noise replaced by a fresh draw at every euler step (0 to 1,
-                       default 0: the deterministic ODE)
+                       default 1; 0 is the deterministic ODE, and heun needs 0)
     """
 
     /// Sets the sampler, refine level, shift and stochasticity of `settings` from `args`.
@@ -22,9 +22,13 @@ enum SamplingOptions {
         }
         settings.refineFrom = try args.double("refine-from", default: settings.refineFrom, in: 0.05...1)
         if args.string("shift") != nil { settings.shift = try args.double("shift", default: 1, in: 0.1...20) }
-        settings.stochasticity = try args.double("stochasticity", default: settings.stochasticity, in: 0...1)
-        if settings.stochasticity > 0 && settings.sampler != .euler {
-            throw CommandError.usage("--stochasticity needs --sampler euler; heun is deterministic only")
+        if args.string("stochasticity") != nil {
+            settings.stochasticity = try args.double("stochasticity", default: settings.stochasticity, in: 0...1)
+            if settings.stochasticity > 0 && settings.sampler != .euler {
+                throw CommandError.usage("--stochasticity needs --sampler euler; heun is deterministic only")
+            }
+        } else if settings.sampler != .euler {
+            settings.stochasticity = 0   // heun is an ODE sampler: it takes no fresh noise
         }
     }
 
