@@ -29,8 +29,9 @@ public struct GenerationSettings: Sendable, Equatable {
     /// A larger shift spends more of the steps at high noise, where the composition is decided.
     public var shift: Double?
     /// Share of the noise replaced by a fresh draw at every step (sampleEulerStochastic); 0 is the
-    /// deterministic ODE. Euler only: Heun, an ODE sampler, ignores it. 1 by measurement (docs/training.md, run 5): on the step-190000
-    /// model it beat 0 and 0.5 on shape, size and motion in previews and full renders.
+    /// deterministic ODE. Euler only: Heun, an ODE sampler, ignores it. 1 by measurement
+    /// (docs/training.md, run 5): on the step-190000 model it beat 0 and 0.5 on shape, size and
+    /// motion in previews and full renders.
     public var stochasticity = GenerationSettings.defaultStochasticity
     public static let defaultStochasticity = 1.0
 
