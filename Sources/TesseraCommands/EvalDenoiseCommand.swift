@@ -128,10 +128,7 @@ public enum EvalDenoise {
                     if let o = e.objects { objects[k] += o }
                     if hasFirstFrameObjects {
                         // The first frame's tokens come first; the other frames get the noise alone (t = 1).
-                        var alone = xt.scalars
-                        let n = noise.scalars
-                        for j in firstFrameValues..<alone.count { alone[j] = n[j] }
-                        let xa = Tensor(shape: xt.shape, values: alone)
+                        let xa = spliced(xt, firstFrameValues..<xt.count, from: noise)
                         let va = p.model(xa, layout: patches.layout, t: [t], text: ids)
                         firstFrame[k] += errors(estimate: estimate, x0: x0, mask: mask, values: 0..<firstFrameValues).objects ?? 0
                         firstFrameAlone[k] += errors(estimate: RectifiedFlow.cleanEstimate(xa, t: t, velocity: va), x0: x0, mask: mask,
@@ -139,9 +136,7 @@ public enum EvalDenoise {
                     }
                     if hasLaterObjects {
                         // The first frame clean, as generation gives it after making it as an image.
-                        var given = xt.scalars
-                        x0.withUnsafePointer { c in for j in 0..<firstFrameValues { given[j] = c[j] } }
-                        let xg = Tensor(shape: xt.shape, values: given)
+                        let xg = spliced(xt, 0..<firstFrameValues, from: x0)
                         let vg = p.model(xg, layout: patches.layout, t: [t], text: ids, contextFrames: 1)
                         let later = firstFrameValues..<x0.count
                         laterFrames[k] += errors(estimate: estimate, x0: x0, mask: mask, values: later).objects ?? 0
@@ -153,14 +148,24 @@ public enum EvalDenoise {
                 if hasLaterObjects { scenesWithLaterObjects += 1 }
             }
             // Object error: the mean over the scenes whose objects touch at least one latent pixel.
-            rows.append(Row(name: kind.name, all: all, objects: objects.map { $0 / max(1, scenesWithObjects) },
+            func mean(_ sums: [Double], over scenes: Double, if measured: Bool = true) -> [Double] {
+                measured ? sums.map { $0 / max(1, scenes) } : []
+            }
+            rows.append(Row(name: kind.name, all: all, objects: mean(objects, over: scenesWithObjects),
                             backgroundOnly: backgroundOnly / max(1, scenesWithObjects),
-                            firstFrame: kind.frames > 1 ? firstFrame.map { $0 / max(1, scenesWithFirstFrameObjects) } : [],
-                            firstFrameAlone: kind.frames > 1 ? firstFrameAlone.map { $0 / max(1, scenesWithFirstFrameObjects) } : [],
-                            laterFrames: measuresContext ? laterFrames.map { $0 / max(1, scenesWithLaterObjects) } : [],
-                            laterFramesWithContext: measuresContext ? laterFramesWithContext.map { $0 / max(1, scenesWithLaterObjects) } : []))
+                            firstFrame: mean(firstFrame, over: scenesWithFirstFrameObjects, if: kind.frames > 1),
+                            firstFrameAlone: mean(firstFrameAlone, over: scenesWithFirstFrameObjects, if: kind.frames > 1),
+                            laterFrames: mean(laterFrames, over: scenesWithLaterObjects, if: measuresContext),
+                            laterFramesWithContext: mean(laterFramesWithContext, over: scenesWithLaterObjects, if: measuresContext)))
         }
         return rows
+    }
+
+    /// `base` with the values in `range` taken from `source` (same shape).
+    static func spliced(_ base: Tensor<Float>, _ range: Range<Int>, from source: Tensor<Float>) -> Tensor<Float> {
+        var out = base
+        out.withUnsafeMutablePointer { o in source.withUnsafePointer { (o + range.lowerBound).update(from: $0 + range.lowerBound, count: range.count) } }
+        return out
     }
 
     /// Mean squared error of `estimate` against `x0` over the unpadded values (mask > 0) and over

@@ -73,7 +73,8 @@ enum EvalDiT {
                                            heldOut: try a.int("held-out", default: 27, in: 0...10_000))
         let steps = try a.int("steps", default: 20, in: 1...1000)
         let guidance = try a.double("guidance", default: 4, in: 0...50)
-        var sampling = GenerationSettings(width: 16, height: 16, frames: 1, seed: 0)   // carries the sampling flags only
+        // Every case's settings start from this one: the sampling flags, then the case's size, length and seed.
+        var sampling = GenerationSettings(width: 16, height: 16, frames: 1, seed: 0, steps: steps, guidance: guidance)
         try SamplingOptions.apply(a, to: &sampling)
         let full = a.flag("full"), json = a.flag("json")
         if let dir = a.string("save") { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
@@ -89,9 +90,8 @@ enum EvalDiT {
             let expansion = try PromptExpander.expand(c.prompt, seed: c.seed)
             let size = WorldOptions.defaultSize(aspect: Double(c.aspect.width) / Double(c.aspect.height))
             let frames = Renderer.frameCount(duration: c.duration)
-            var settings = GenerationSettings(width: size.width, height: size.height, frames: frames, seed: c.seed, steps: steps, guidance: guidance)
-            settings.sampler = sampling.sampler; settings.shift = sampling.shift
-            settings.refineFrom = sampling.refineFrom; settings.stochasticity = sampling.stochasticity
+            var settings = sampling
+            (settings.width, settings.height, settings.frames, settings.seed) = (size.width, size.height, frames, c.seed)
             let output = try full ? pipeline.render(caption: expansion.caption, settings: settings, isCancelled: { StopSignal.isRequested })
                                   : pipeline.preview(caption: expansion.caption, settings: settings, isCancelled: { StopSignal.isRequested })
             let video = output.video

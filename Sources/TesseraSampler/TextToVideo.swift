@@ -191,9 +191,9 @@ public final class TextToVideo: @unchecked Sendable {
 
     /// Whether a generation of `frames` video frames makes its first latent frame alone (as an image)
     /// and then the others with it as clean context: models trained with frame context do.
-    public func usesFrameContext(frames: Int) -> Bool {
-        model.config.frameContext && latentFrames(for: frames) > 1
-    }
+    public func usesFrameContext(frames: Int) -> Bool { usesFrameContext(latentFrames: latentFrames(for: frames)) }
+
+    func usesFrameContext(latentFrames: Int) -> Bool { model.config.frameContext && latentFrames > 1 }
 
     /// Model-call steps of one stage that samples `steps` steps: twice as many with frame context.
     func stageSteps(_ steps: Int, frames: Int) -> Int { usesFrameContext(frames: frames) ? 2 * steps : steps }
@@ -206,7 +206,7 @@ public final class TextToVideo: @unchecked Sendable {
     func sampleFrames(x: Tensor<Float>, patches: LatentPatches, caption: String, settings: GenerationSettings, stage: String,
                       offset: Int, total: Int, start: Double, progress: ((GenerationStep, Video?) -> Void)?,
                       isCancelled: @escaping () -> Bool, sigmas: (_ frames: Int) -> [Double]) throws -> Tensor<Float> {
-        guard model.config.frameContext && patches.frames > 1 else {
+        guard usesFrameContext(latentFrames: patches.frames) else {
             return try run(x: x, patches: patches, caption: caption, settings: settings, sigmas: sigmas(patches.frames), stage: stage,
                            offset: offset, total: total, start: start, progress: progress, isCancelled: isCancelled)
         }

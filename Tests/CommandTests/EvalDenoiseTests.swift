@@ -13,13 +13,20 @@ import TesseraMedia
 import TesseraWorld
 
 final class EvalDenoiseTests: XCTestCase {
-    func testUntrainedModelErrorsGrowAsTSquared() throws {
+    /// An untrained tiny DiT (v = 0: adaLN-zero) on a tiny autoencoder, with or without frame context.
+    func untrainedPipeline(frameContext: Bool = false) -> TextToVideo {
         let vae = VideoAutoencoder(config: .tiny, seed: 1)
         let tokenizer = TextTokenizer.world(maxLength: 8, sampledScenes: 200)
         var config = DiTConfig.tiny
         config.vocabularySize = tokenizer.vocabularySize
-        let model = DiffusionTransformer<Float>(config: config, seed: 2)
-        let pipeline = TextToVideo(model: model, tokenizer: tokenizer, vae: vae, latentPreview: nil, modelHash: "test")
+        config.frameContext = frameContext
+        return TextToVideo(model: DiffusionTransformer<Float>(config: config, seed: 2), tokenizer: tokenizer, vae: vae,
+                           latentPreview: nil, modelHash: "test")
+    }
+
+    func testUntrainedModelErrorsGrowAsTSquared() throws {
+        let pipeline = untrainedPipeline()
+        let model = pipeline.model
         let rows = EvalDenoise.measure(pipeline, count: 6, seed: 9)
         XCTAssertEqual(rows.map(\.name), ["full-size image", "preview 17-frame clip"])
         let t = EvalDenoise.times
@@ -45,16 +52,9 @@ final class EvalDenoiseTests: XCTestCase {
     /// The later frames with and without the clean first frame: measured only for models with frame
     /// context; equal for v = 0 (the later frames' estimate is their own x_t either way).
     func testLaterFramesWithContextOnlyForFrameContextModels() throws {
-        let vae = VideoAutoencoder(config: .tiny, seed: 1)
-        let tokenizer = TextTokenizer.world(maxLength: 8, sampledScenes: 200)
-        var config = DiTConfig.tiny
-        config.vocabularySize = tokenizer.vocabularySize
-        let plain = TextToVideo(model: DiffusionTransformer<Float>(config: config, seed: 2), tokenizer: tokenizer, vae: vae,
-                                latentPreview: nil, modelHash: "test")
-        XCTAssertTrue(EvalDenoise.measure(plain, count: 2, seed: 9)[1].laterFrames.isEmpty)
-        config.frameContext = true
-        let model = DiffusionTransformer<Float>(config: config, seed: 2)
-        let pipeline = TextToVideo(model: model, tokenizer: tokenizer, vae: vae, latentPreview: nil, modelHash: "test")
+        XCTAssertTrue(EvalDenoise.measure(untrainedPipeline(), count: 2, seed: 9)[1].laterFrames.isEmpty)
+        let pipeline = untrainedPipeline(frameContext: true)
+        let model = pipeline.model
         let clip = EvalDenoise.measure(pipeline, count: 4, seed: 9)[1]
         XCTAssertEqual(clip.laterFrames.count, EvalDenoise.times.count)
         XCTAssertEqual(clip.laterFrames, clip.laterFramesWithContext)
@@ -66,12 +66,8 @@ final class EvalDenoiseTests: XCTestCase {
 
     /// The background-only reference against a naive recomputation for one scene.
     func testBackgroundOnlyReferenceMatchesNaiveComputation() throws {
-        let vae = VideoAutoencoder(config: .tiny, seed: 1)
-        let tokenizer = TextTokenizer.world(maxLength: 8, sampledScenes: 200)
-        var config = DiTConfig.tiny
-        config.vocabularySize = tokenizer.vocabularySize
-        let pipeline = TextToVideo(model: DiffusionTransformer<Float>(config: config, seed: 2), tokenizer: tokenizer, vae: vae,
-                                   latentPreview: nil, modelHash: "test")
+        let pipeline = untrainedPipeline()
+        let vae = pipeline.vae
         let rows = EvalDenoise.measure(pipeline, count: 1, seed: 9)
         let scene = SceneSampler(seed: 9).captioned(index: 0).scene
         var empty = scene
