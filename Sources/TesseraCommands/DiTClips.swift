@@ -34,10 +34,12 @@ struct DiTClipSource {
         (256, 144, [9, 17]), (144, 256, [9, 17]), (192, 192, [9, 17]), (224, 160, [9, 17]),
         (384, 216, [5, 9]), (216, 384, [5, 9]), (288, 288, [5, 9]),
     ]
-    /// Shares of the bucket kinds; the rest are preview-size buckets. Half the batches are larger
-    /// than a preview: after 43k steps with 12% of them, shape was at chance (17% of 6 shapes) while
-    /// colour and background were learned, and larger grids are where shapes exist in the latent.
-    static let largeImageShare = 0.30, mediumClipShare = 0.20
+    /// Default shares of the bucket kinds; the rest are preview-size buckets. Half the batches are
+    /// larger than a preview: after 43k steps with 12% of them, shape was at chance (17% of 6 shapes)
+    /// while colour and background were learned, and larger grids are where shapes exist in the latent.
+    static let defaultLargeImageShare = 0.30, defaultMediumClipShare = 0.20
+    /// This source's shares (`train dit --large-image-share`, `--medium-clip-share`).
+    var largeImageShare = DiTClipSource.defaultLargeImageShare, mediumClipShare = DiTClipSource.defaultMediumClipShare
 
     let sampler: SceneSampler
     let dataset: (reader: DatasetReader, entries: [DatasetEntry])?
@@ -61,11 +63,11 @@ struct DiTClipSource {
 
     func bucket(_ rng: inout RandomGenerator) -> DiTBucket {
         let u = rng.uniform()
-        if u < DiTClipSource.largeImageShare {
+        if u < largeImageShare {
             let (w, h) = rng.pick(DiTClipSource.largeImages)
             return DiTBucket(width: w, height: h, frames: 1)
         }
-        if u < DiTClipSource.largeImageShare + DiTClipSource.mediumClipShare {
+        if u < largeImageShare + mediumClipShare {
             let c = rng.pick(DiTClipSource.mediumClips)
             return DiTBucket(width: c.width, height: c.height, frames: rng.uniform() < 0.5 ? c.frames[0] : c.frames[1])
         }

@@ -14,7 +14,8 @@ import TesseraWorld
 enum EvalDiT {
     static let help = """
     usage: tessera eval [dit] [--seen N] [--held-out N] [--full] [--steps N] [--guidance G]
-                        [--sampler S] [--shift S] [--refine-from X] [--stochasticity E] [--weights FILE] [--vae FILE] [--save DIR] [--json]
+                        [--sampler S] [--shift S] [--refine-from X] [--stochasticity E] [--chunks N] [--duration S] [--world-preview] [--weights FILE] [--vae FILE] [--save DIR]
+                        [--json]
 
     Generates a fixed set of prompts (default 48 seen scenes and 27 held-out ones: every WORLD.md
     held-out pair three times), detailed captions and short prompts, in 16:9, 9:16, 1:1 and 4:3,
@@ -26,6 +27,11 @@ enum EvalDiT {
 
       --seen N, --held-out N   numbers of prompts (defaults 48 and 27)
       --full                   judge full renders instead of previews
+      --world-preview          with --full: refine the world's own render of each scene at the preview's
+                               size (encoded) instead of a sampled preview: what the full-size
+                               refinement makes of a right composition
+      --duration S             every case at S seconds instead of its own (0: single images only, where
+                               shape is decided, at a fraction of the time; motion is then not judged)
       --steps N, --guidance G  sampling settings (defaults as in `tessera generate`)
     \(SamplingOptions.help)
       --save DIR               also write every generated video as DIR/NNN.mp4
@@ -66,8 +72,8 @@ enum EvalDiT {
     }
 
     static func run(_ args: [String]) throws {
-        let a = try Arguments(args, command: "eval", options: Set(["seen", "held-out", "steps", "guidance", "weights", "vae", "save"]).union(SamplingOptions.names),
-                              booleanFlags: ["full", "json"])
+        let a = try Arguments(args, command: "eval", options: Set(["seen", "held-out", "steps", "guidance", "weights", "vae", "save", "duration"]).union(SamplingOptions.names),
+                              booleanFlags: ["full", "json", "world-preview"])
         try a.expectPositionals(atMost: 0)
         let cases = EvalPromptSet.standard(seen: try a.int("seen", default: 48, in: 0...10_000),
                                            heldOut: try a.int("held-out", default: 27, in: 0...10_000))
@@ -76,7 +82,9 @@ enum EvalDiT {
         // Every case's settings start from this one: the sampling flags, then the case's size, length and seed.
         var sampling = GenerationSettings(width: 16, height: 16, frames: 1, seed: 0, steps: steps, guidance: guidance)
         try SamplingOptions.apply(a, to: &sampling)
-        let full = a.flag("full"), json = a.flag("json")
+        let full = a.flag("full"), json = a.flag("json"), worldPreview = a.flag("world-preview")
+        if worldPreview && !full { throw CommandError.usage("--world-preview needs --full: it replaces the preview that a full render refines") }
+        let duration = try a.string("duration").map { _ in try a.double("duration", default: 0, in: 0...30) }
         if let dir = a.string("save") { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         let pipeline = try TrainCommand.wrap { try TextToVideo.load(ditPath: a.string("weights"), vaePath: a.string("vae")) }
         let judge = SceneJudge()
@@ -89,10 +97,12 @@ enum EvalDiT {
             if StopSignal.isRequested { throw CommandError("interrupted after \(i) of \(cases.count) prompts", status: 130) }
             let expansion = try PromptExpander.expand(c.prompt, seed: c.seed)
             let size = WorldOptions.defaultSize(aspect: Double(c.aspect.width) / Double(c.aspect.height))
-            let frames = Renderer.frameCount(duration: c.duration)
+            let frames = Renderer.frameCount(duration: duration ?? c.duration)
             var settings = sampling
             (settings.width, settings.height, settings.frames, settings.seed) = (size.width, size.height, frames, c.seed)
-            let output = try full ? pipeline.render(caption: expansion.caption, settings: settings, isCancelled: { StopSignal.isRequested })
+            let given = worldPreview ? pipeline.vae.encode(Tensor(video: Renderer.render(expansion.scene, width: settings.previewSize.width,
+                                                                                    height: settings.previewSize.height, frames: frames))) : nil
+            let output = try full ? pipeline.render(caption: expansion.caption, settings: settings, preview: given, isCancelled: { StopSignal.isRequested })
                                   : pipeline.preview(caption: expansion.caption, settings: settings, isCancelled: { StopSignal.isRequested })
             let video = output.video
             let verdict = judge.judge(video, intended: expansion.scene)
@@ -126,7 +136,8 @@ enum EvalDiT {
             let object: [String: Any] = [
                 "mode": full ? "full" : "preview", "prompts": cases.count, "steps": steps, "guidance": guidance,
                 "shift": sampling.shift.map { $0 as Any } ?? "resolution", "refine_from": sampling.refineFrom,
-                "sampler": sampling.sampler.rawValue, "stochasticity": sampling.stochasticity,
+                "duration": duration.map { $0 as Any } ?? "per case", "world_preview": worldPreview,
+                "sampler": sampling.sampler.rawValue, "stochasticity": sampling.stochasticity, "chunks": sampling.chunks,
                 "model_hash": pipeline.modelHash, "trained_steps": pipeline.trainedSteps ?? -1, "seconds": seconds,
                 "seen": model.seen.json, "held_out": model.heldOut.json,
                 "reference_seen": reference.seen.json, "reference_held_out": reference.heldOut.json, "cases": perCase,
@@ -138,9 +149,11 @@ enum EvalDiT {
         }
         var heading = "eval of \(full ? "full renders" : "previews"): \(cases.count) prompts, \(steps) steps, guidance \(guidance)"
         if let shift = sampling.shift { heading += ", shift \(shift)" }
-        if full { heading += ", refine from \(sampling.refineFrom)" }
+        if full { heading += ", refine from \(sampling.refineFrom)" + (worldPreview ? " of the world's preview-size render" : "") }
         if sampling.sampler != .euler { heading += ", \(sampling.sampler.rawValue)" }
         if sampling.stochasticity > 0 { heading += ", stochasticity \(sampling.stochasticity)" }
+        if sampling.chunks > 1 { heading += ", \(sampling.chunks) chunks" }
+        if let duration { heading += duration == 0 ? ", images only" : ", every case \(duration) s" }
         printOut(heading + ", model \(pipeline.modelHash)"
                  + (pipeline.trainedSteps.map { " (step \($0))" } ?? "") + String(format: ", %.0f s", seconds))
         func column(_ t: Tally, _ attr: String) -> String { t.text(attr).padding(toLength: 16, withPad: " ", startingAt: 0) }

@@ -13,7 +13,7 @@ enum GenerateCommand {
         usage: tessera generate --prompt "..." --out FILE [--seed N] [--aspect 16:9|9:16|1:1|4:3|W:H]
                                 [--size WxH] [--duration S] [--steps N] [--guidance G] [--preview]
                                 [--sampler euler|heun] [--refine-from R] [--shift S] [--stochasticity E]
-                                [--json]
+                                [--chunks N] [--json]
                                 [--weights FILE] [--vae FILE]
 
         Expands the prompt into a detailed caption (printed; see `tessera expand`), samples a preview

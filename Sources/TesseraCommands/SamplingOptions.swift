@@ -2,7 +2,7 @@
 import TesseraSampler
 
 enum SamplingOptions {
-    static let names: Set<String> = ["sampler", "refine-from", "shift", "stochasticity"]
+    static let names: Set<String> = ["sampler", "refine-from", "shift", "stochasticity", "chunks"]
 
     static let help = """
       --sampler S      euler (default) or heun (two model calls per step)
@@ -12,6 +12,8 @@ enum SamplingOptions {
                        training); larger spends more steps at high noise, where layout is decided
       --stochasticity E  share of the noise replaced by a fresh draw at every euler step (0 to 1,
                        default 1; 0 is the deterministic ODE, and heun needs 0)
+      --chunks N       clips: after the first frame, make the others in N chunks (1 to 12, default
+                       \(GenerationSettings.defaultChunks)), each with every frame made before it as clean context
     """
 
     /// Sets the sampler, refine level, shift and stochasticity of `settings` from `args`.
@@ -22,6 +24,7 @@ enum SamplingOptions {
         }
         settings.refineFrom = try args.double("refine-from", default: settings.refineFrom, in: 0.05...1)
         if args.string("shift") != nil { settings.shift = try args.double("shift", default: 1, in: 0.1...20) }
+        settings.chunks = try args.int("chunks", default: settings.chunks, in: 1...12)
         if args.string("stochasticity") != nil {
             settings.stochasticity = try args.double("stochasticity", default: settings.stochasticity, in: 0...1)
             if settings.stochasticity > 0 && settings.sampler != .euler {
@@ -34,7 +37,7 @@ enum SamplingOptions {
 
     /// The settings' sampling choices for JSON output.
     static func json(_ s: GenerationSettings) -> [String: Any] {
-        var object: [String: Any] = ["sampler": s.sampler.rawValue, "stochasticity": s.stochasticity]
+        var object: [String: Any] = ["sampler": s.sampler.rawValue, "stochasticity": s.stochasticity, "chunks": s.chunks]
         if let shift = s.shift { object["shift"] = shift }
         return object
     }

@@ -10,7 +10,8 @@ enum TrainDiTCommand {
                              [--token-budget T] [--lr X] [--seed S] [--vae FILE] [--data DIR]
                              [--checkpoint FILE] [--resume] [--minutes M] [--curriculum N] [--reuse R]
                              [--ship FILE] [--init FILE] [--absolute-position] [--high-noise-share X]
-                             [--high-noise-from X] [--depth N]
+                             [--high-noise-from X] [--depth N] [--frame-context] [--context-share X]
+                             [--large-image-share X] [--medium-clip-share X]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -50,6 +51,10 @@ enum TrainDiTCommand {
                           first frame as an image and the other frames around it
       --context-share X   share of clip batches trained with clean leading frames as context
                           (default 0.5 for models with frame context)
+      --large-image-share X  share of batches that are single images larger than a preview, up
+                          to the full size (default 0.3): where shapes exist in the latent
+      --medium-clip-share X  share of batches that are short clips at 2-3x the preview's size
+                          (default 0.2); the rest are preview-size images and clips
       --ship FILE         at the end, write the EMA weights (with config, tokenizer and a latent-preview
                           projection fitted to the autoencoder) to FILE
     """
@@ -57,7 +62,7 @@ enum TrainDiTCommand {
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
                                                                 "checkpoint", "minutes", "curriculum", "reuse", "ship", "init", "high-noise-share",
-                                                                "high-noise-from", "depth", "context-share"],
+                                                                "high-noise-from", "depth", "context-share", "large-image-share", "medium-clip-share"],
                                 booleanFlags: ["resume", "absolute-position", "frame-context"])
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
@@ -156,10 +161,15 @@ enum TrainDiTCommand {
             try TrainCommand.wrap { try trainer.resume(from: checkpoint) }
             printError("resumed from \(checkpoint) at step \(trainer.state.step)")
         }
-        let source = try DiTClipSource(seed: options.seed, dataDirectory: a.string("data"), tokenBudget: options.tokenBudget,
+        var source = try DiTClipSource(seed: options.seed, dataDirectory: a.string("data"), tokenBudget: options.tokenBudget,
                                        curriculumSteps: options.curriculumSteps)
+        source.largeImageShare = try a.double("large-image-share", default: source.largeImageShare, in: 0...1)
+        source.mediumClipShare = try a.double("medium-clip-share", default: source.mediumClipShare, in: 0...1)
+        guard source.largeImageShare + source.mediumClipShare <= 1 else {
+            throw CommandError.usage("--large-image-share plus --medium-clip-share is \(source.largeImageShare + source.mediumClipShare); at most 1 is accepted")
+        }
         let origin = a.string("init") != nil ? "from --init" : (resumed != nil ? "model of the checkpoint" : presetName)
-        printError("training dit (\(origin), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, high-noise share \(options.highNoiseShare) from t = \(options.highNoiseFrom), context share \(options.contextShare), BLAS \(BLAS.coreName), \(Parallel.workers) threads")
+        printError("training dit (\(origin), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, high-noise share \(options.highNoiseShare) from t = \(options.highNoiseFrom), context share \(options.contextShare), large images \(source.largeImageShare), medium clips \(source.mediumClipShare), BLAS \(BLAS.coreName), \(Parallel.workers) threads")
         StopSignal.install()
         try TrainCommand.wrap { try trainer.train(source: source, checkpointPath: checkpoint, stopAfterSeconds: minutes * 60) { printError($0) } }
         if let ship = a.string("ship") {

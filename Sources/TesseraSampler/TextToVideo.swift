@@ -34,6 +34,10 @@ public struct GenerationSettings: Sendable, Equatable {
     /// motion in previews and full renders.
     public var stochasticity = GenerationSettings.defaultStochasticity
     public static let defaultStochasticity = 1.0
+    /// With frame context: stages after the first frame, each making the frames up to its end with
+    /// every frame made before held clean, so far frames follow near ones instead of frame 0 only.
+    public var chunks = GenerationSettings.defaultChunks
+    public static let defaultChunks = 1
 
     public init(width: Int, height: Int, frames: Int, seed: UInt64, steps: Int = 20, guidance: Double = 4, fps: Int = 12) {
         self.width = width; self.height = height; self.frames = frames; self.seed = seed
@@ -120,6 +124,7 @@ public final class TextToVideo: @unchecked Sendable {
         guard s.guidance >= 0, s.guidance <= 50 else { throw GenerationError("guidance \(s.guidance) is not accepted; 0 to 50") }
         if let shift = s.shift, !(shift >= 0.1 && shift <= 20) { throw GenerationError("time shift \(shift) is not accepted; 0.1 to 20") }
         guard s.stochasticity >= 0, s.stochasticity <= 1 else { throw GenerationError("stochasticity \(s.stochasticity) is not accepted; 0 to 1") }
+        guard s.chunks >= 1, s.chunks <= 12 else { throw GenerationError("\(s.chunks) chunks is not accepted; 1 to 12") }
         let ph = model.config.patch[0], pw = model.config.patch[1]
         let tokens = latentFrames(for: s.frames) * ((s.height / sf + ph - 1) / ph) * ((s.width / sf + pw - 1) / pw)
         guard tokens <= TextToVideo.maximumTokens else {
@@ -139,7 +144,7 @@ public final class TextToVideo: @unchecked Sendable {
         let size = atSize ? (settings.width, settings.height) : settings.previewSize
         let clock = Benchmark.now()
         let latent = try Autograd.withoutRecording {   // no backward: layers keep no activations
-            try samplePreview(caption: caption, settings: settings, size: size, totalSteps: stageSteps(settings.steps, frames: settings.frames), start: clock,
+            try samplePreview(caption: caption, settings: settings, size: size, totalSteps: stageSteps(settings.steps, settings: settings), start: clock,
                               progress: progress, isCancelled: isCancelled)
         }
         model.releaseActivations()
@@ -149,14 +154,16 @@ public final class TextToVideo: @unchecked Sendable {
     }
 
     /// The full render: the preview, then the refinement at full size, then a tiled decode.
-    public func render(caption: String, settings: GenerationSettings,
+    /// `preview`: a raw preview latent (1, Fz, Hz, Wz, C) at `previewSize` to refine instead of a
+    /// sampled one (`tessera eval --world-preview`: what the refinement makes of a right composition).
+    public func render(caption: String, settings: GenerationSettings, preview: Tensor<Float>? = nil,
                        progress: ((GenerationStep, Video?) -> Void)? = nil, isCancelled: @escaping () -> Bool = { false }) throws -> GenerationOutput {
         try validate(settings)
         lock.lock(); defer { lock.unlock() }
-        let total = stageSteps(settings.steps, frames: settings.frames) + stageSteps(settings.refineSteps, frames: settings.frames)
+        let total = (preview == nil ? stageSteps(settings.steps, settings: settings) : 0) + stageSteps(settings.refineSteps, settings: settings)
         let clock = Benchmark.now()
         let (latent, previewDone) = try Autograd.withoutRecording {   // no backward: layers keep no activations
-            try sampleRender(caption: caption, settings: settings, total: total, clock: clock, progress: progress, isCancelled: isCancelled)
+            try sampleRender(caption: caption, settings: settings, preview: preview, total: total, clock: clock, progress: progress, isCancelled: isCancelled)
         }
         model.releaseActivations()
         let refined = Benchmark.now()
@@ -166,12 +173,16 @@ public final class TextToVideo: @unchecked Sendable {
     }
 
     /// The preview, upscaled and re-noised, then refined at full size: the render's latent.
-    func sampleRender(caption: String, settings: GenerationSettings, total: Int, clock: Double,
+    func sampleRender(caption: String, settings: GenerationSettings, preview: Tensor<Float>?, total: Int, clock: Double,
                       progress: ((GenerationStep, Video?) -> Void)?, isCancelled: @escaping () -> Bool) throws -> (latent: Tensor<Float>, previewDone: Double) {
-        let small = try samplePreview(caption: caption, settings: settings, size: settings.previewSize, totalSteps: total, start: clock,
-                                      progress: progress, isCancelled: isCancelled)
-        let previewDone = Benchmark.now()
         let sf = vae.config.spatialFactor
+        let expected = [1, latentFrames(for: settings.frames), settings.previewSize.height / sf, settings.previewSize.width / sf, vae.config.latentChannels]
+        if let preview, preview.shape != expected {
+            throw GenerationError("a given preview latent has shape \(preview.shape); this render needs \(expected)")
+        }
+        let small = try preview ?? samplePreview(caption: caption, settings: settings, size: settings.previewSize, totalSteps: total, start: clock,
+                                                 progress: progress, isCancelled: isCancelled)
+        let previewDone = Benchmark.now()
         let upscaled = LatentResize.bilinear(small, height: settings.height / sf, width: settings.width / sf)
         let patches = LatentPatches(latentShape: upscaled.shape, patch: (model.config.patch[0], model.config.patch[1]))
         let start = patches.tokens(from: upscaled, mean: vae.latentMean, std: vae.latentStd)
@@ -180,7 +191,7 @@ public final class TextToVideo: @unchecked Sendable {
         let sigmas = TextToVideo.tailSigmas(from: min(1, max(0, settings.refineFrom)), steps: settings.refineSteps, shift: s)
         let x = RectifiedFlow.noised(start, noise: noise, t: [sigmas[0]]).xt
         let tokens = try sampleFrames(x: x, patches: patches, caption: caption, settings: settings, stage: "refine",
-                                      offset: stageSteps(settings.steps, frames: settings.frames), total: total, start: clock,
+                                      offset: preview == nil ? stageSteps(settings.steps, settings: settings) : 0, total: total, start: clock,
                                       progress: progress, isCancelled: isCancelled) { frames in
             frames == patches.frames ? sigmas
                 : TextToVideo.tailSigmas(from: min(1, max(0, settings.refineFrom)), steps: settings.refineSteps,
@@ -195,14 +206,26 @@ public final class TextToVideo: @unchecked Sendable {
 
     func usesFrameContext(latentFrames: Int) -> Bool { model.config.frameContext && latentFrames > 1 }
 
-    /// Model-call steps of one stage that samples `steps` steps: twice as many with frame context.
-    func stageSteps(_ steps: Int, frames: Int) -> Int { usesFrameContext(frames: frames) ? 2 * steps : steps }
+    /// Model-call steps of one stage that samples `steps` steps: with frame context, one run for the
+    /// first frame and one per chunk.
+    func stageSteps(_ steps: Int, settings: GenerationSettings) -> Int {
+        let fz = latentFrames(for: settings.frames)
+        return usesFrameContext(latentFrames: fz) ? (1 + TextToVideo.chunkEnds(latentFrames: fz, chunks: settings.chunks).count) * steps : steps
+    }
+
+    /// The latent frame each chunk ends before: the frames after the first split evenly, the last chunk
+    /// ending at `latentFrames` (fewer chunks when there are fewer frames).
+    public static func chunkEnds(latentFrames fz: Int, chunks: Int) -> [Int] {
+        let n = max(1, min(chunks, fz - 1))
+        return (1...n).map { 1 + (fz - 1) * $0 / n }
+    }
 
     /// Samples the tokens `x` (all frames at the stage's first noise level) down to clean. With frame
     /// context the first latent frame is sampled alone first (an image, with the schedule of its own
-    /// token count), then every other frame around it, the first one held clean as context: the
-    /// object is placed once, in one frame, and the other frames agree with it instead of each
-    /// following its own noise.
+    /// token count), then the other frames around it, every frame made so far held clean as context:
+    /// the object is placed once, in one frame, and the other frames agree with it instead of each
+    /// following its own noise. With several chunks, each run makes the clip up to the chunk's end
+    /// (a shorter clip, as in training), so far frames have near frames as context.
     func sampleFrames(x: Tensor<Float>, patches: LatentPatches, caption: String, settings: GenerationSettings, stage: String,
                       offset: Int, total: Int, start: Double, progress: ((GenerationStep, Video?) -> Void)?,
                       isCancelled: @escaping () -> Bool, sigmas: (_ frames: Int) -> [Double]) throws -> Tensor<Float> {
@@ -210,16 +233,26 @@ public final class TextToVideo: @unchecked Sendable {
             return try run(x: x, patches: patches, caption: caption, settings: settings, sigmas: sigmas(patches.frames), stage: stage,
                            offset: offset, total: total, start: start, progress: progress, isCancelled: isCancelled)
         }
-        let firstPatches = LatentPatches(latentShape: [1, 1] + patches.latentShape.dropFirst(2), patch: (patches.patchHeight, patches.patchWidth))
         let perFrame = patches.tokensPerFrame * patches.tokenWidth
-        var first = Tensor<Float>(uninitialized: [1, firstPatches.tokens, patches.tokenWidth])
-        first.withUnsafeMutablePointer { f in x.withUnsafePointer { f.update(from: $0, count: perFrame) } }
+        /// The leading `frames` latent frames of `tokens`, with their token grid.
+        func leading(_ frames: Int, of tokens: Tensor<Float>) -> (Tensor<Float>, LatentPatches) {
+            let part = LatentPatches(latentShape: [1, frames] + patches.latentShape.dropFirst(2), patch: (patches.patchHeight, patches.patchWidth))
+            var out = Tensor<Float>(uninitialized: [1, part.tokens, patches.tokenWidth])
+            out.withUnsafeMutablePointer { o in tokens.withUnsafePointer { o.update(from: $0, count: frames * perFrame) } }
+            return (out, part)
+        }
+        let (first, firstPatches) = leading(1, of: x)
         let firstSigmas = sigmas(1)
         let stepsPerStage = firstSigmas.count - 1
-        let image = try run(x: first, patches: firstPatches, caption: caption, settings: settings, sigmas: firstSigmas, stage: stage,
-                            offset: offset, total: total, start: start, progress: progress, isCancelled: isCancelled)
-        return try run(x: x, patches: patches, caption: caption, settings: settings, sigmas: sigmas(patches.frames), stage: stage,
-                       offset: offset + stepsPerStage, total: total, start: start, progress: progress, isCancelled: isCancelled, context: image)
+        var made = try run(x: first, patches: firstPatches, caption: caption, settings: settings, sigmas: firstSigmas, stage: stage,
+                           offset: offset, total: total, start: start, progress: progress, isCancelled: isCancelled)
+        for (k, end) in TextToVideo.chunkEnds(latentFrames: patches.frames, chunks: settings.chunks).enumerated() {
+            let (clip, clipPatches) = end == patches.frames ? (x, patches) : leading(end, of: x)
+            made = try run(x: clip, patches: clipPatches, caption: caption, settings: settings, sigmas: sigmas(end), stage: stage,
+                           offset: offset + (k + 1) * stepsPerStage, total: total, start: start, progress: progress,
+                           isCancelled: isCancelled, context: made)
+        }
+        return made
     }
 
     /// `steps + 1` noise levels from `sigma0` down to 0, evenly spaced in the unshifted time and

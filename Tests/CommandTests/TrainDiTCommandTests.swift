@@ -65,6 +65,9 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertTrue(contextual.config.absolutePosition)
         XCTAssertNotNil(contextual.store.entry(named: "context_embedding"))
         XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "10", "--context-share", "1.5"]), 2, "share outside 0...1")
+        XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "10", "--large-image-share", "0.7", "--medium-clip-share", "0.4"]), 2,
+                       "bucket shares adding up to more than 1")
+        XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "10", "--large-image-share", "-0.1"]), 2)
         XCTAssertEqual(Tessera.main(upgraded + ["--resume", "--steps", "10", "--context-share", "0.5"]), 2, "context share without frame context")
         let contextWeights = ["--weights", dir + "/dit5.safetensors", "--vae", dir + "/vae.safetensors"]
         let contextClip = ["generate", "--prompt", "red ball bouncing", "--size", "64x32", "--steps", "2", "--seed", "7", "--duration", "1"] + contextWeights
@@ -106,5 +109,14 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/c.y4m"))
         XCTAssertEqual(Tessera.main(["eval", "--seen", "2", "--held-out", "1", "--steps", "1", "--save", dir + "/eval"] + weights), 0)
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/eval/002.mp4"))
+        // Images only, full size, refining the world's own preview-size render.
+        let oneImage = ["eval", "--seen", "1", "--held-out", "0", "--steps", "1", "--duration", "0"] + weights
+        XCTAssertEqual(Tessera.main(oneImage + ["--full", "--world-preview", "--save", dir + "/wp"]), 0)
+        XCTAssertEqual(try MediaReader.read(dir + "/wp/000.mp4").frameCount, 1)
+        XCTAssertEqual(Tessera.main(oneImage + ["--world-preview"]), 2, "--world-preview without --full")
+        XCTAssertEqual(Tessera.main(oneImage + ["--duration", "-1"]), 2)
+        XCTAssertEqual(Tessera.main(gen + ["--chunks", "0", "--out", dir + "/c.y4m"]), 2)
+        XCTAssertEqual(Tessera.main(contextClip + ["--chunks", "2", "--out", dir + "/chunks.y4m"]), 0)
+        XCTAssertEqual(try MediaReader.read(dir + "/chunks.y4m").frameCount, 13)
     }
 }

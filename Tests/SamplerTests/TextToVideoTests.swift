@@ -121,6 +121,48 @@ final class TextToVideoTests: XCTestCase {
         XCTAssertFalse(Array(plainClip.latent.scalars[..<perFrame]).elementsEqual(try plain.preview(caption: "a red ball", settings: settings).latent.scalars))
     }
 
+    func testChunksSplitTheFramesAfterTheFirst() {
+        XCTAssertEqual(TextToVideo.chunkEnds(latentFrames: 13, chunks: 1), [13])
+        XCTAssertEqual(TextToVideo.chunkEnds(latentFrames: 13, chunks: 3), [5, 9, 13])
+        XCTAssertEqual(TextToVideo.chunkEnds(latentFrames: 13, chunks: 5), [3, 5, 8, 10, 13])
+        XCTAssertEqual(TextToVideo.chunkEnds(latentFrames: 3, chunks: 4), [2, 3], "no more chunks than frames after the first")
+    }
+
+    func testChunkedClipKeepsItsShorterClipAndCountsEveryStage() throws {
+        let pipeline = tinyPipeline(frameContext: true)
+        // 9 video frames = 3 latent frames in one chunk; 17 = 5 latent frames in chunks ending at 3 and 5.
+        let short = try pipeline.preview(caption: "a red ball", settings: GenerationSettings(width: 64, height: 32, frames: 9, seed: 4, steps: 3, guidance: 3))
+        var settings = GenerationSettings(width: 64, height: 32, frames: 17, seed: 4, steps: 3, guidance: 3)
+        settings.chunks = 2
+        var steps: [Int] = []
+        let long = try pipeline.preview(caption: "a red ball", settings: settings, progress: { s, _ in steps.append(s.step) })
+        XCTAssertEqual(steps, Array(1...9), "the first frame, then two chunks: three stages of 3 steps")
+        XCTAssertEqual(Array(long.latent.scalars[..<short.latent.count]), short.latent.scalars,
+                       "the first chunk is the 3-latent-frame clip, made the same way")
+        settings.chunks = 1
+        let oneChunk = try pipeline.preview(caption: "a red ball", settings: settings)
+        XCTAssertFalse(oneChunk.latent.scalars.elementsEqual(long.latent.scalars))
+        settings.chunks = 2
+        steps = []
+        _ = try pipeline.render(caption: "a red ball", settings: settings, progress: { s, _ in steps.append(s.step) })
+        XCTAssertEqual(steps, Array(1...(3 * (settings.steps + settings.refineSteps))))
+        settings.chunks = 0
+        XCTAssertThrowsError(try pipeline.preview(caption: "a red ball", settings: settings)) { XCTAssertTrue($0 is GenerationError) }
+    }
+
+    func testRenderOfAGivenPreviewIsTheRefinementOfIt() throws {
+        let pipeline = tinyPipeline(frameContext: true)
+        let settings = GenerationSettings(width: 64, height: 32, frames: 9, seed: 2, steps: 4, guidance: 3)
+        let preview = try pipeline.preview(caption: "a red ball", settings: settings)
+        var steps: [Int] = []
+        let given = try pipeline.render(caption: "a red ball", settings: settings, preview: preview.latent, progress: { s, _ in steps.append(s.step) })
+        XCTAssertEqual(given.latent.scalars, try pipeline.render(caption: "a red ball", settings: settings).latent.scalars,
+                       "the refinement's noise does not depend on how the preview was made")
+        XCTAssertEqual(steps, Array(1...(2 * settings.refineSteps)), "only the refinement is counted")
+        let wrong = Tensor<Float>(zeros: [1, 2, 4, 2, pipeline.vae.config.latentChannels])
+        XCTAssertThrowsError(try pipeline.render(caption: "a red ball", settings: settings, preview: wrong)) { XCTAssertTrue($0 is GenerationError) }
+    }
+
     func testStochasticSamplingIsReproducibleAndValidated() throws {
         let pipeline = tinyPipeline()
         var settings = GenerationSettings(width: 64, height: 32, frames: 5, seed: 3, steps: 4, guidance: 2)
