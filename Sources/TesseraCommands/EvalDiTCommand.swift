@@ -14,8 +14,8 @@ import TesseraWorld
 enum EvalDiT {
     static let help = """
     usage: tessera eval [dit] [--seen N] [--held-out N] [--full] [--steps N] [--guidance G]
-                        [--sampler S] [--shift S] [--refine-from X] [--stochasticity E] [--chunks N] [--duration S] [--world-preview] [--weights FILE] [--vae FILE] [--save DIR]
-                        [--json]
+                        [--sampler S] [--shift S] [--refine-from X] [--stochasticity E] [--chunks N]
+                        [--duration S] [--world-preview] [--weights FILE] [--vae FILE] [--save DIR] [--json]
 
     Generates a fixed set of prompts (default 48 seen scenes and 27 held-out ones: every WORLD.md
     held-out pair three times), detailed captions and short prompts, in 16:9, 9:16, 1:1 and 4:3,
