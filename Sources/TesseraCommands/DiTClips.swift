@@ -7,8 +7,8 @@ import TesseraMedia
 import TesseraTransformer
 import TesseraWorld
 
-struct DiTBucket: Equatable {
-    var width: Int, height: Int, frames: Int
+public struct DiTBucket: Equatable {
+    public var width: Int, height: Int, frames: Int
 }
 
 struct DiTBatch {
@@ -19,9 +19,9 @@ struct DiTBatch {
     var weights: [Float]
 }
 
-struct DiTClipSource {
+public struct DiTClipSource {
     /// Preview-size frames at 16:9, 9:16, 1:1 and about 4:3 (landscape and portrait).
-    static let sizes: [(Int, Int)] = [(128, 72), (72, 128), (96, 96), (112, 80), (80, 112)]
+    public static let sizes: [(Int, Int)] = [(128, 72), (72, 128), (96, 96), (112, 80), (80, 112)]
     /// Frame counts and their probabilities: images teach shape and colour cheaply; clips teach motion,
     /// and 4 s clips (the default duration) are a fifth so that 13 latent frames stay coherent.
     static let durations: [(frames: Int, weight: Double)] = [(1, 0.20), (9, 0.25), (17, 0.20), (25, 0.15), (49, 0.20)]
@@ -37,9 +37,9 @@ struct DiTClipSource {
     /// Default shares of the bucket kinds; the rest are preview-size buckets. Half the batches are
     /// larger than a preview: after 43k steps with 12% of them, shape was at chance (17% of 6 shapes)
     /// while colour and background were learned, and larger grids are where shapes exist in the latent.
-    static let defaultLargeImageShare = 0.30, defaultMediumClipShare = 0.20
+    public static let defaultLargeImageShare = 0.30, defaultMediumClipShare = 0.20
     /// This source's shares (`train dit --large-image-share`, `--medium-clip-share`).
-    var largeImageShare = DiTClipSource.defaultLargeImageShare, mediumClipShare = DiTClipSource.defaultMediumClipShare
+    public var largeImageShare = DiTClipSource.defaultLargeImageShare, mediumClipShare = DiTClipSource.defaultMediumClipShare
 
     let sampler: SceneSampler
     let dataset: (reader: DatasetReader, entries: [DatasetEntry])?
@@ -52,7 +52,7 @@ struct DiTClipSource {
     /// Steps during which scenes are restricted to one object with a large straight motion.
     let curriculumSteps: Int
 
-    init(seed: UInt64, dataDirectory: String?, tokenBudget: Int, curriculumSteps: Int) throws {
+    public init(seed: UInt64, dataDirectory: String?, tokenBudget: Int, curriculumSteps: Int) throws {
         sampler = SceneSampler(seed: seed)
         dataset = try TrainingClipSource.openDataset(dataDirectory)
         self.tokenBudget = tokenBudget
@@ -61,7 +61,7 @@ struct DiTClipSource {
 
     static func tokens(_ b: DiTBucket) -> Int { (1 + (b.frames - 1) / 4) * ((b.height / 8 + 1) / 2) * ((b.width / 8 + 1) / 2) }
 
-    func bucket(_ rng: inout RandomGenerator) -> DiTBucket {
+    public func bucket(_ rng: inout RandomGenerator) -> DiTBucket {
         let u = rng.uniform()
         if u < largeImageShare {
             let (w, h) = rng.pick(DiTClipSource.largeImages)

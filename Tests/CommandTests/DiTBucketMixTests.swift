@@ -1,7 +1,7 @@
 // The DiT's size-bucket mix: `--large-image-share` and `--medium-clip-share` decide which kinds of
 // bucket a training step draws.
 import XCTest
-@testable import TesseraCommands
+import TesseraCommands
 import TesseraEngine
 
 final class DiTBucketMixTests: XCTestCase {
