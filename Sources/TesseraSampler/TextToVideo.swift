@@ -191,7 +191,7 @@ public final class TextToVideo: @unchecked Sendable {
         let sigmas = TextToVideo.tailSigmas(from: min(1, max(0, settings.refineFrom)), steps: settings.refineSteps, shift: s)
         let x = RectifiedFlow.noised(start, noise: noise, t: [sigmas[0]]).xt
         let tokens = try sampleFrames(x: x, patches: patches, caption: caption, settings: settings, stage: "refine",
-                                      offset: preview == nil ? stageSteps(settings.steps, settings: settings) : 0, total: total, start: clock,
+                                      offset: total - stageSteps(settings.refineSteps, settings: settings), total: total, start: clock,
                                       progress: progress, isCancelled: isCancelled) { frames in
             frames == patches.frames ? sigmas
                 : TextToVideo.tailSigmas(from: min(1, max(0, settings.refineFrom)), steps: settings.refineSteps,
