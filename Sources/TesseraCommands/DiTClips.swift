@@ -4,6 +4,7 @@
 import TesseraEngine
 import TesseraAutoencoder
 import TesseraMedia
+import TesseraSampler
 import TesseraTransformer
 import TesseraWorld
 
@@ -17,6 +18,10 @@ struct DiTBatch {
     var bucket: DiTBucket
     /// Loss weight per latent pixel (B, Fz, Hz, Wz): higher where objects are (world clips).
     var weights: [Float]
+    /// Large world images only, when the source makes them (`refineStarts`): each image's scene
+    /// rendered at its preview size, encoded and upscaled bilinearly to the image's latent grid,
+    /// raw (B, Fz, Hz, Wz, C). What a full render starts from: trained as a refinement's start.
+    var start: Tensor<Float>? = nil
 }
 
 public struct DiTClipSource {
@@ -40,6 +45,8 @@ public struct DiTClipSource {
     public static let defaultLargeImageShare = 0.30, defaultMediumClipShare = 0.20
     /// This source's shares (`train dit --large-image-share`, `--medium-clip-share`).
     public var largeImageShare = DiTClipSource.defaultLargeImageShare, mediumClipShare = DiTClipSource.defaultMediumClipShare
+    /// Whether large world images come with their upscaled preview latent (`DiTBatch.start`).
+    public var refineStarts = false
 
     let sampler: SceneSampler
     let dataset: (reader: DatasetReader, entries: [DatasetEntry])?
@@ -81,11 +88,16 @@ public struct DiTClipSource {
     func batch(step: Int, vae: VideoAutoencoder, rng: inout RandomGenerator) -> DiTBatch {
         let b = bucket(&rng)
         let count = max(1, tokenBudget / DiTClipSource.tokens(b))
-        var latents: [Tensor<Float>] = [], captions: [String] = [], weights: [Float] = []
+        var latents: [Tensor<Float>] = [], captions: [String] = [], weights: [Float] = [], starts: [Tensor<Float>] = []
+        let preview = refineStarts && b.frames == 1 && dataset == nil && b.width * b.height > 128 * 72 ? TextToVideo.previewSize(width: b.width, height: b.height) : nil
         for k in 0..<count {
-            let (video, detailed, short, background) = clip(index: step * 64 + k, bucket: b, curriculum: step < curriculumSteps, rng: &rng)
+            let (video, detailed, short, background, small) = clip(index: step * 64 + k, bucket: b, curriculum: step < curriculumSteps,
+                                                                   previewSize: preview, rng: &rng)
             let latent = vae.encode(Tensor(video: video))
             latents.append(latent)
+            if let small {
+                starts.append(LatentResize.bilinear(vae.encode(Tensor(video: small)), height: latent.shape[2], width: latent.shape[3]))
+            }
             weights += ObjectLossWeights.latentWeights(video: video, background: background, latentShape: latent.shape,
                                                    spatialFactor: vae.config.spatialFactor, temporalFactor: vae.config.temporalFactor,
                                                    objectWeight: objectWeight)
@@ -96,11 +108,16 @@ public struct DiTClipSource {
         var values: [Float] = []
         values.reserveCapacity(count * latents[0].count)
         for l in latents { values += l.scalars }
-        return DiTBatch(latent: Tensor(shape: [count] + shape.dropFirst(), values: values), captions: captions, bucket: b, weights: weights)
+        var batch = DiTBatch(latent: Tensor(shape: [count] + shape.dropFirst(), values: values), captions: captions, bucket: b, weights: weights)
+        if starts.count == count { batch.start = Tensor(shape: batch.latent.shape, values: starts.flatMap(\.scalars)) }
+        return batch
     }
 
-    func clip(index: Int, bucket b: DiTBucket, curriculum: Bool, rng: inout RandomGenerator) -> (Video, String, String, Video?) {
-        if let dataset, let v = datasetClip(dataset.reader, dataset.entries, bucket: b, rng: &rng) { return (v.0, v.1, v.2, nil) }
+    /// A world clip (or a dataset crop) at the bucket's size, its captions, its background-only render
+    /// (world clips) and, with `previewSize`, the same scene rendered at that size (world clips).
+    func clip(index: Int, bucket b: DiTBucket, curriculum: Bool, previewSize: (width: Int, height: Int)? = nil,
+              rng: inout RandomGenerator) -> (Video, String, String, Video?, Video?) {
+        if let dataset, let v = datasetClip(dataset.reader, dataset.entries, bucket: b, rng: &rng) { return (v.0, v.1, v.2, nil, nil) }
         var scene = sampler.captioned(index: index)
         if curriculum {
             // One object moving in a straight line: the cheapest motion signal (LESSONS.md).
@@ -113,7 +130,8 @@ public struct DiTClipSource {
         var empty = scene.scene
         empty.objects = []
         return (Renderer.render(scene.scene, width: b.width, height: b.height, frames: b.frames), scene.detailed, scene.short,
-                Renderer.render(empty, width: b.width, height: b.height, frames: b.frames))
+                Renderer.render(empty, width: b.width, height: b.height, frames: b.frames),
+                previewSize.map { Renderer.render(scene.scene, width: $0.width, height: $0.height, frames: b.frames) })
     }
 
     /// A random crop of a dataset clip at the bucket size; nil when the clip is smaller than the bucket

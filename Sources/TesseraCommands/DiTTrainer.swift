@@ -31,6 +31,12 @@ struct DiTTrainingOptions: Codable, Sendable {
     /// Share of clip batches whose leading latent frames are given clean as context (models with
     /// frame context): one frame in three of four such batches (what generation uses), otherwise 1...F-1.
     var contextShare = 0.0
+    /// Share of steps on a large image (with its upscaled preview, `DiTBatch.start`) trained as the
+    /// render's refinement: x_t from the upscaled preview plus noise, target the sharp image, t
+    /// uniform in `refineTimes`. The render refines an upscaled preview whose objects are blobs; on
+    /// the plain path the model can copy a noised shape instead of drawing it from the caption.
+    var refineShare = 0.0
+    var refineTimes = 0.5...0.95
 }
 
 final class DiTTrainer {
@@ -89,9 +95,14 @@ final class DiTTrainer {
         let mask = patches.tokenWeights(batch.weights)   // per latent value, 0 on padding
         let noise = Tensor<Float>(randomNormal: x0.shape, rng: &state.rng)
         let shift = RectifiedFlow.shiftFactor(tokens: patches.tokens)
+        var start: Tensor<Float>?
+        if let s = batch.start, options.refineShare > 0, state.rng.uniform() < options.refineShare {
+            start = patches.tokens(from: s, mean: vae.latentMean, std: vae.latentStd)
+        }
         let t = (0..<patches.batch).map { _ in
-            RectifiedFlow.sampleTrainingTime(&state.rng, shift: shift, highNoiseShare: options.highNoiseShare,
-                                              highNoiseFloor: options.highNoiseFrom)
+            start != nil ? options.refineTimes.lowerBound + (options.refineTimes.upperBound - options.refineTimes.lowerBound) * state.rng.uniform()
+                : RectifiedFlow.sampleTrainingTime(&state.rng, shift: shift, highNoiseShare: options.highNoiseShare,
+                                                   highNoiseFloor: options.highNoiseFrom)
         }
         let ids = batch.captions.map { tokenizer.ids($0) }
         var contextFrames = 0
@@ -99,7 +110,8 @@ final class DiTTrainer {
             contextFrames = state.rng.uniform() < 0.75 ? 1 : 1 + state.rng.int(below: patches.frames - 1)
         }
         model.store.zeroGrads()
-        let loss = model.trainingStep(x0: x0, noise: noise, t: t, text: ids, layout: patches.layout, mask: mask, contextFrames: contextFrames)
+        let loss = model.trainingStep(x0: x0, noise: noise, t: t, text: ids, layout: patches.layout, mask: mask, contextFrames: contextFrames,
+                                      start: start, fromStart: [Bool](repeating: start != nil, count: t.count))
         let norm = GradientClipping.clip(model.store, maxNorm: options.clipNorm)
         optimizer.update(lr: learningRate)
         ema.update()

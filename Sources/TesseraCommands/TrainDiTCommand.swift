@@ -11,7 +11,7 @@ enum TrainDiTCommand {
                              [--checkpoint FILE] [--resume] [--minutes M] [--curriculum N] [--reuse R]
                              [--ship FILE] [--init FILE] [--absolute-position] [--high-noise-share X]
                              [--high-noise-from X] [--depth N] [--frame-context] [--context-share X]
-                             [--large-image-share X] [--medium-clip-share X]
+                             [--large-image-share X] [--medium-clip-share X] [--refine-share X]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -55,6 +55,11 @@ enum TrainDiTCommand {
                           to the full size (default 0.3): where shapes exist in the latent
       --medium-clip-share X  share of batches that are short clips at 2-3x the preview's size
                           (default 0.2); the rest are preview-size images and clips
+      --refine-share X    share of steps on large images trained as the full render's refinement
+                          (default 0): the image's scene rendered at its preview size, encoded and
+                          upscaled, plus noise at t in [0.5, 0.95]; target the sharp image. The render
+                          refines an upscaled preview whose objects are blobs: this teaches the model to
+                          redraw them as the caption's shapes instead of keeping the blob
       --ship FILE         at the end, write the EMA weights (with config, tokenizer and a latent-preview
                           projection fitted to the autoencoder) to FILE
     """
@@ -62,7 +67,7 @@ enum TrainDiTCommand {
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
                                                                 "checkpoint", "minutes", "curriculum", "reuse", "ship", "init", "high-noise-share",
-                                                                "high-noise-from", "depth", "context-share", "large-image-share", "medium-clip-share"],
+                                                                "high-noise-from", "depth", "context-share", "large-image-share", "medium-clip-share", "refine-share"],
                                 booleanFlags: ["resume", "absolute-position", "frame-context"])
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
@@ -74,6 +79,7 @@ enum TrainDiTCommand {
         options.reuse = try a.int("reuse", default: options.reuse, in: 1...1000)
         options.highNoiseShare = try a.double("high-noise-share", default: options.highNoiseShare, in: 0...1)
         options.highNoiseFrom = try a.double("high-noise-from", default: options.highNoiseFrom, in: 0...0.99)
+        options.refineShare = try a.double("refine-share", default: options.refineShare, in: 0...1)
         options.warmupSteps = min(options.warmupSteps, max(1, options.steps / 10))
         let minutes = try a.double("minutes", default: .infinity, in: 0.01...1e9)
         let checkpoint = a.string("checkpoint") ?? "checkpoints/dit.ckpt.safetensors"
@@ -165,11 +171,12 @@ enum TrainDiTCommand {
                                        curriculumSteps: options.curriculumSteps)
         source.largeImageShare = try a.double("large-image-share", default: source.largeImageShare, in: 0...1)
         source.mediumClipShare = try a.double("medium-clip-share", default: source.mediumClipShare, in: 0...1)
+        source.refineStarts = options.refineShare > 0
         guard source.largeImageShare + source.mediumClipShare <= 1 else {
             throw CommandError.usage("--large-image-share plus --medium-clip-share is \(source.largeImageShare + source.mediumClipShare); at most 1 is accepted")
         }
         let origin = a.string("init") != nil ? "from --init" : (resumed != nil ? "model of the checkpoint" : presetName)
-        printError("training dit (\(origin), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, high-noise share \(options.highNoiseShare) from t = \(options.highNoiseFrom), context share \(options.contextShare), large images \(source.largeImageShare), medium clips \(source.mediumClipShare), BLAS \(BLAS.coreName), \(Parallel.workers) threads")
+        printError("training dit (\(origin), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, high-noise share \(options.highNoiseShare) from t = \(options.highNoiseFrom), context share \(options.contextShare), large images \(source.largeImageShare), medium clips \(source.mediumClipShare), refine share \(options.refineShare), BLAS \(BLAS.coreName), \(Parallel.workers) threads")
         StopSignal.install()
         try TrainCommand.wrap { try trainer.train(source: source, checkpointPath: checkpoint, stopAfterSeconds: minutes * 60) { printError($0) } }
         if let ship = a.string("ship") {

@@ -53,6 +53,28 @@ public enum RectifiedFlow {
         return (xt, v)
     }
 
+    /// A refinement's path: x_t = (1 - t) start + t eps, where `start` is a degraded version of x0 (a
+    /// preview latent upscaled to x0's grid), and the target v = (x_t - x0) / t, so that the clean
+    /// estimate x_t - t v is the sharp x0. With start = x0 this is `noised(_:noise:t:)`. t > 0.
+    public static func noised<T: TensorScalar>(_ x0: Tensor<T>, from start: Tensor<T>, noise: Tensor<T>, t: [Double]) -> (xt: Tensor<T>, velocity: Tensor<T>) {
+        precondition(x0.shape == noise.shape && x0.shape == start.shape && x0.shape[0] == t.count && t.allSatisfy { $0 > 0 },
+                     "x0 \(x0.shape), start \(start.shape), noise \(noise.shape), times \(t)")
+        let per = x0.count / t.count
+        var xt = Tensor<T>(uninitialized: x0.shape), v = Tensor<T>(uninitialized: x0.shape)
+        xt.withUnsafeMutablePointer { xp in v.withUnsafeMutablePointer { vp in
+            x0.withUnsafePointer { a in start.withUnsafePointer { s in noise.withUnsafePointer { e in
+                for b in 0..<t.count {
+                    let tb = T(t[b])
+                    for i in (b * per)..<((b + 1) * per) {
+                        xp[i] = (1 - tb) * s[i] + tb * e[i]
+                        vp[i] = (xp[i] - a[i]) / tb
+                    }
+                }
+            }}}
+        }}
+        return (xt, v)
+    }
+
     /// The clean estimate implied by velocity `v` at time `t`: x0 = x_t - t v.
     public static func cleanEstimate<T: TensorScalar>(_ xt: Tensor<T>, t: Double, velocity v: Tensor<T>) -> Tensor<T> {
         axpy(xt, -t, v)

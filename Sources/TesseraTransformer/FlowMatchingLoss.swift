@@ -4,7 +4,11 @@
 // where mask is 1 on real latent values and 0 on the zero padding added by LatentPatches.
 // With `contextFrames` k > 0 the first k latent frames of each sample are given clean (x_t = x0) as
 // context and carry no loss: the model learns to generate the other frames around them.
-//   x0, eps, mask: (B, T, P)
+// With `start` (a degraded x0: a preview latent upscaled to x0's grid), samples whose `fromStart` is
+// true follow the refinement's path instead: x_t = (1 - t) start + t eps and v = (x_t - x0) / t, so
+// the clean estimate x_t - t v is the sharp x0 (RectifiedFlow.noised(_:from:noise:t:)): the model
+// learns to redraw what a render's upscaled preview blurs (shape) from the caption.
+//   x0, eps, mask, start: (B, T, P)
 import TesseraEngine
 
 extension DiffusionTransformer {
@@ -12,15 +16,23 @@ extension DiffusionTransformer {
     /// here) and returns the loss.
     @discardableResult
     public func trainingStep(x0: Tensor<T>, noise: Tensor<T>, t: [Double], text ids: [[Int]], layout: TokenLayout,
-                             mask: Tensor<T>? = nil, contextFrames: Int = 0) -> Double {
+                             mask: Tensor<T>? = nil, contextFrames: Int = 0, start: Tensor<T>? = nil, fromStart: [Bool] = []) -> Double {
         precondition(x0.shape == noise.shape && (mask == nil || mask!.shape == x0.shape), "training step shapes disagree")
+        precondition(start == nil || (start!.shape == x0.shape && fromStart.count == t.count), "training step start disagrees")
         let b = t.count, per = x0.count / b
         let contextValues = contextFrames * layout.tokensPerFrame * x0.shape[2]   // per sample
         var xt = Tensor<T>(uninitialized: x0.shape), target = Tensor<T>(uninitialized: x0.shape)
         xt.withUnsafeMutablePointer { xp in target.withUnsafeMutablePointer { vp in x0.withUnsafePointer { a in noise.withUnsafePointer { e in
             for s in 0..<b {
                 let ts = T(t[s])
-                for i in (s * per)..<((s + 1) * per) { xp[i] = (1 - ts) * a[i] + ts * e[i]; vp[i] = e[i] - a[i] }
+                if let start, fromStart[s] {
+                    precondition(t[s] > 0, "a refinement sample needs t > 0")
+                    start.withUnsafePointer { z in
+                        for i in (s * per)..<((s + 1) * per) { xp[i] = (1 - ts) * z[i] + ts * e[i]; vp[i] = (xp[i] - a[i]) / ts }
+                    }
+                } else {
+                    for i in (s * per)..<((s + 1) * per) { xp[i] = (1 - ts) * a[i] + ts * e[i]; vp[i] = e[i] - a[i] }
+                }
                 for i in (s * per)..<(s * per + contextValues) { xp[i] = a[i] }
             }
         }}}}

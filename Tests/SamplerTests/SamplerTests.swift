@@ -73,6 +73,25 @@ final class SamplerTests: XCTestCase {
         XCTAssertEqual(g.scalars, [4, -4])
     }
 
+    /// The refinement's path starts from a degraded x0 and its target's clean estimate is the sharp
+    /// x0; from x0 itself it is the plain path.
+    func testRefinementPathTargetsTheSharpLatent() {
+        let x0 = Tensor<Double>(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
+        let start = Tensor<Double>(shape: [2, 3], values: [2, 2, 2, 5, 5, 5])
+        let eps = Tensor<Double>(shape: [2, 3], values: [0.5, -1, 0, 1, 1, -2])
+        let t = [0.75, 0.5]
+        let (xt, v) = RectifiedFlow.noised(x0, from: start, noise: eps, t: t)
+        XCTAssertEqual(xt.scalars, [0.875, -0.25, 0.5, 3, 3, 1.5])
+        for b in 0..<2 {
+            let one = { (x: Tensor<Double>) in Tensor<Double>(shape: [1, 3], values: Array(x.scalars[(3 * b)..<(3 * b + 3)])) }
+            let estimate = RectifiedFlow.cleanEstimate(one(xt), t: t[b], velocity: one(v))
+            XCTAssertLessThan(toleranceRatio(estimate.scalars, Array(x0.scalars[(3 * b)..<(3 * b + 3)]), atol: 1e-12, rtol: 0), 1)
+        }
+        let plain = RectifiedFlow.noised(x0, noise: eps, t: t), same = RectifiedFlow.noised(x0, from: x0, noise: eps, t: t)
+        XCTAssertEqual(same.xt.scalars, plain.xt.scalars)
+        XCTAssertLessThan(toleranceRatio(same.velocity.scalars, plain.velocity.scalars, atol: 1e-12, rtol: 0), 1)
+    }
+
     /// dx/dsigma = x cos(sigma) has x(sigma) = x(1) exp(sin(sigma) - sin(1)); integrate 1 -> 0.
     func testEulerIsFirstOrderAndHeunSecondOrder() {
         let x1 = Tensor<Double>(shape: [1], values: [1.5])

@@ -68,6 +68,30 @@ final class DiTTrainingTests: XCTestCase {
         XCTAssertEqual(loss, mse, accuracy: 1e-12)
     }
 
+    /// With a start (an upscaled preview), the chosen samples follow the refinement's path and the
+    /// others the plain one; the loss is the mean squared error against those targets.
+    func testRefinementLossMatchesTheSamplersRefinementPath() {
+        let config = tinyConfig()
+        let model = DiffusionTransformer<Double>(config: config, seed: 2)
+        for i in 0..<model.store.count { model.store.values[i] += 0.05 * Double((i * 31) % 7 - 3) }
+        let layout = TokenLayout(frames: 1, rows: 2, columns: 2, latentHeight: 4)
+        let shape = [2, layout.tokens, config.tokenWidth]
+        let x0 = Tensor<Double>(shape: shape, values: randomValues(shape.reduce(1, *), seed: 4))
+        let start = Tensor<Double>(shape: shape, values: randomValues(shape.reduce(1, *), seed: 6))
+        let eps = Tensor<Double>(shape: shape, values: randomValues(shape.reduce(1, *), seed: 5))
+        let t = [0.7, 0.6], ids = [DiTTrainingTests.tokenizer.ids("red star"), DiTTrainingTests.tokenizer.ids("blue ring")]
+        let loss = model.trainingStep(x0: x0, noise: eps, t: t, text: ids, layout: layout, start: start, fromStart: [true, false])
+        let refined = RectifiedFlow.noised(x0, from: start, noise: eps, t: t), plain = RectifiedFlow.noised(x0, noise: eps, t: t)
+        let half = x0.count / 2
+        let xt = Tensor<Double>(shape: shape, values: Array(refined.xt.scalars[..<half] + plain.xt.scalars[half...]))
+        let v = Array(refined.velocity.scalars[..<half] + plain.velocity.scalars[half...])
+        let predicted = model.forward(xt, layout: layout, t: t, text: ids)
+        let mse = zip(predicted.scalars, v).map { ($0 - $1) * ($0 - $1) }.reduce(0, +) / Double(v.count)
+        XCTAssertEqual(loss, mse, accuracy: 1e-12)
+        let unrefined = model.trainingStep(x0: x0, noise: eps, t: t, text: ids, layout: layout)
+        XCTAssertGreaterThan(abs(loss - unrefined), 1e-6, "the start changes the first sample's input and target")
+    }
+
     /// Every sample of a batch sees only its own tokens, time and caption: a batch of three gives
     /// each sample's output alone, in full and factorized attention.
     func testBatchedSamplesAreIndependent() {
