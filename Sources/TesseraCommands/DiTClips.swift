@@ -18,9 +18,10 @@ struct DiTBatch {
     var bucket: DiTBucket
     /// Loss weight per latent pixel (B, Fz, Hz, Wz): higher where objects are (world clips).
     var weights: [Float]
-    /// Large world images only, when the source makes them (`refineStarts`): each image's scene
-    /// rendered at its preview size, encoded and upscaled bilinearly to the image's latent grid,
-    /// raw (B, Fz, Hz, Wz, C). What a full render starts from: trained as a refinement's start.
+    /// World batches larger than a preview (large images, medium clips), when the source makes them
+    /// (`refineStarts`): each clip's scene rendered at its preview size (a quarter of the width and
+    /// height), encoded and upscaled bilinearly to the clip's latent grid, raw (B, Fz, Hz, Wz, C).
+    /// What a full render starts from: trained as a refinement's start.
     var start: Tensor<Float>? = nil
 }
 
@@ -45,7 +46,7 @@ public struct DiTClipSource {
     public static let defaultLargeImageShare = 0.30, defaultMediumClipShare = 0.20
     /// This source's shares (`train dit --large-image-share`, `--medium-clip-share`).
     public var largeImageShare = DiTClipSource.defaultLargeImageShare, mediumClipShare = DiTClipSource.defaultMediumClipShare
-    /// Whether large world images come with their upscaled preview latent (`DiTBatch.start`).
+    /// Whether world batches larger than a preview come with their upscaled preview latent (`DiTBatch.start`).
     public var refineStarts = false
 
     let sampler: SceneSampler
@@ -89,7 +90,7 @@ public struct DiTClipSource {
         let b = bucket(&rng)
         let count = max(1, tokenBudget / DiTClipSource.tokens(b))
         var latents: [Tensor<Float>] = [], captions: [String] = [], weights: [Float] = [], starts: [Tensor<Float>] = []
-        let preview = refineStarts && b.frames == 1 && dataset == nil && b.width * b.height > 128 * 72 ? TextToVideo.previewSize(width: b.width, height: b.height) : nil
+        let preview = refineStarts && dataset == nil && b.width * b.height > 128 * 72 ? TextToVideo.previewSize(width: b.width, height: b.height) : nil
         for k in 0..<count {
             let (video, detailed, short, background, small) = clip(index: step * 64 + k, bucket: b, curriculum: step < curriculumSteps,
                                                                    previewSize: preview, rng: &rng)

@@ -31,10 +31,11 @@ struct DiTTrainingOptions: Codable, Sendable {
     /// Share of clip batches whose leading latent frames are given clean as context (models with
     /// frame context): one frame in three of four such batches (what generation uses), otherwise 1...F-1.
     var contextShare = 0.0
-    /// Share of steps on a large image (with its upscaled preview, `DiTBatch.start`) trained as the
-    /// render's refinement: x_t from the upscaled preview plus noise, target the sharp image, t
-    /// uniform in `refineTimes`. The render refines an upscaled preview whose objects are blobs; on
-    /// the plain path the model can copy a noised shape instead of drawing it from the caption.
+    /// Share of steps on a batch larger than a preview (with its upscaled preview, `DiTBatch.start`)
+    /// trained as the render's refinement: x_t from the upscaled preview plus noise, target the
+    /// sharp clip, t uniform in `refineTimes` (clean context frames stay clean). The render refines
+    /// an upscaled preview whose objects are blobs; on the plain path the model can copy a noised
+    /// shape instead of drawing it from the caption (or, in a clip, from the context frame).
     var refineShare = 0.0
     var refineTimes = 0.5...0.95
 }

@@ -55,11 +55,11 @@ enum TrainDiTCommand {
                           to the full size (default 0.3): where shapes exist in the latent
       --medium-clip-share X  share of batches that are short clips at 2-3x the preview's size
                           (default 0.2); the rest are preview-size images and clips
-      --refine-share X    share of steps on large images trained as the full render's refinement
-                          (default 0): the image's scene rendered at its preview size, encoded and
-                          upscaled, plus noise at t in [0.5, 0.95]; target the sharp image. The render
-                          refines an upscaled preview whose objects are blobs: this teaches the model to
-                          redraw them as the caption's shapes instead of keeping the blob
+      --refine-share X    share of steps on large images and medium clips trained as the full
+                          render's refinement (default 0): the scene rendered at a quarter of the size,
+                          encoded and upscaled, plus noise at t in [0.5, 0.95]; target the sharp clip.
+                          The render refines an upscaled preview whose objects are blobs: this teaches
+                          the model to redraw them as the caption's shapes instead of keeping the blob
       --ship FILE         at the end, write the EMA weights (with config, tokenizer and a latent-preview
                           projection fitted to the autoencoder) to FILE
     """

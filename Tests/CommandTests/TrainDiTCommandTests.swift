@@ -70,7 +70,10 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "10", "--large-image-share", "-0.1"]), 2)
         // Large images trained as the render's refinement of their upscaled preview.
         XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "12", "--large-image-share", "1", "--medium-clip-share", "0", "--refine-share", "1"]), 0)
-        XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "13", "--refine-share", "1.5"]), 2, "share outside 0...1")
+        // Medium clips, with clean context frames, trained as the refinement of their upscaled quarter-size render.
+        XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "13", "--large-image-share", "0", "--medium-clip-share", "1",
+                                                  "--refine-share", "1", "--context-share", "1"]), 0)
+        XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "14", "--refine-share", "1.5"]), 2, "share outside 0...1")
         XCTAssertEqual(Tessera.main(upgraded + ["--resume", "--steps", "10", "--context-share", "0.5"]), 2, "context share without frame context")
         let contextWeights = ["--weights", dir + "/dit5.safetensors", "--vae", dir + "/vae.safetensors"]
         let contextClip = ["generate", "--prompt", "red ball bouncing", "--size", "64x32", "--steps", "2", "--seed", "7", "--duration", "1"] + contextWeights
