@@ -89,8 +89,9 @@ final class DiTTrainer {
         return schedule.rate(at: state.step) * rewarm
     }
 
-    /// One optimizer step on one batch; returns (loss, gradient norm before clipping).
-    func step(_ batch: DiTBatch) -> (loss: Double, norm: Double, tokens: Int) {
+    /// One optimizer step on one batch; returns (loss, gradient norm before clipping, tokens, whether
+    /// it was a refinement step).
+    func step(_ batch: DiTBatch) -> (loss: Double, norm: Double, tokens: Int, refined: Bool) {
         let patches = LatentPatches(latentShape: batch.latent.shape, patch: (model.config.patch[0], model.config.patch[1]))
         let x0 = patches.tokens(from: batch.latent, mean: vae.latentMean, std: vae.latentStd)
         let mask = patches.tokenWeights(batch.weights)   // per latent value, 0 on padding
@@ -117,13 +118,14 @@ final class DiTTrainer {
         optimizer.update(lr: learningRate)
         ema.update()
         state.step += 1
-        return (loss, norm, patches.batch * patches.tokens)
+        return (loss, norm, patches.batch * patches.tokens, start != nil)
     }
 
     func train(source: DiTClipSource, checkpointPath: String, stopAfterSeconds: Double, log: (String) -> Void) throws {
         let start = Benchmark.now()
         var lastCheckpoint = start, lastLog = start
         var smoothed = 0.0, samples = 0, tokens = 0, stepsThisRun = 0
+        var smoothedRefinement = 0.0, refinementSteps = 0
         var pool: [DiTBatch] = [], encoded = 0
         var dataSeconds = 0.0
         while state.step < options.steps {
@@ -142,6 +144,10 @@ final class DiTTrainer {
             samples += batch.captions.count
             tokens += r.tokens
             smoothed = stepsThisRun == 1 ? r.loss : 0.98 * smoothed + 0.02 * r.loss
+            if r.refined {
+                refinementSteps += 1
+                smoothedRefinement = refinementSteps == 1 ? r.loss : 0.95 * smoothedRefinement + 0.05 * r.loss
+            }
             let now = Benchmark.now(), elapsed = now - start
             if stepsThisRun <= 3 || now - lastLog >= 30 || state.step % 50 == 0 || state.step == options.steps {
                 lastLog = now
@@ -151,7 +157,8 @@ final class DiTTrainer {
                            state.step, options.steps, smoothed, r.loss, batch.bucket.frames == 1 ? "image" : "clip",
                            batch.bucket.width, batch.bucket.height, batch.bucket.frames, batch.captions.count, r.norm,
                            learningRate, Double(samples) / elapsed, Double(tokens) / elapsed, 100 * encoded / stepsThisRun, 100 * dataSeconds / elapsed,
-                           formatDuration(elapsed), formatDuration(eta)))
+                           formatDuration(elapsed), formatDuration(eta))
+                    + (options.refineShare > 0 ? String(format: "  refinement loss %.4f (%d steps)", smoothedRefinement, refinementSteps) : ""))
             }
             if now - lastCheckpoint >= options.checkpointSeconds || state.step == options.steps {
                 try saveCheckpoint(to: checkpointPath)

@@ -11,6 +11,9 @@
 // equal, the model does not pool evidence across frames, which composing a coherent clip needs.
 // For models with frame context, also the later frames' object error with the clean first frame
 // given as context: how much a made first frame fixes the rest of the clip.
+// For full-size images, also the object error when the path starts from the scene's own preview-size
+// render, upscaled (what a full render refines; `train dit --refine-share`), beside the upscaled
+// preview itself as the estimate: below it, the model redraws what the preview blurs.
 import Foundation
 import TesseraEngine
 import TesseraMedia
@@ -29,7 +32,9 @@ public enum EvalDenoise {
     only), and the object error of the background alone (no objects drawn) for comparison; for the
     clips, the first latent frame's object error with the other frames as they are and with their
     signal replaced by pure noise (equal errors: no evidence pooled across frames); for models with
-    frame context, the later frames' object error without and with the clean first frame as context.
+    frame context, the later frames' object error without and with the clean first frame as context;
+    for the images, the object error when noising the scene's upscaled preview-size render instead
+    (what a full render refines), beside that upscaled preview's own error.
     Low values at high t mean the model can compose a scene from noise, not only refine one.
     """
     public static let times = [0.3, 0.6, 0.8, 0.9, 0.95, 0.99]
@@ -44,6 +49,9 @@ public enum EvalDenoise {
         /// Clips and models with frame context only: the later frames' object error without and with
         /// the clean first latent frame as context.
         public var laterFrames: [Double] = [], laterFramesWithContext: [Double] = []
+        /// Images only: the object error when x_t starts from the upscaled preview-size render (per
+        /// time), and of that upscaled preview as the estimate.
+        public var fromPreview: [Double] = [], previewOnly: Double? = nil
     }
 
     static func run(_ args: [String]) throws {
@@ -57,7 +65,8 @@ public enum EvalDenoise {
             let object: [String: Any] = ["scenes": count, "seed": seed, "times": times,
                                          "rows": rows.map { ["name": $0.name, "all": $0.all, "objects": $0.objects, "background_only_objects": $0.backgroundOnly,
                                                                   "first_frame_objects": $0.firstFrame, "first_frame_alone_objects": $0.firstFrameAlone,
-                                                                  "later_frames_objects": $0.laterFrames, "later_frames_with_context_objects": $0.laterFramesWithContext] }]
+                                                                  "later_frames_objects": $0.laterFrames, "later_frames_with_context_objects": $0.laterFramesWithContext,
+                                                                  "from_preview_objects": $0.fromPreview, "preview_only_objects": $0.previewOnly ?? NSNull()] }]
             printOut(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             return
         }
@@ -76,8 +85,12 @@ public enum EvalDenoise {
             lines.append("  later frames (objects)".padding(toLength: 33, withPad: " ", startingAt: 0) + r.laterFrames.map { String(format: "%6.3f", $0) }.joined(separator: "  "))
             lines.append("  same, clean first frame given".padding(toLength: 33, withPad: " ", startingAt: 0) + r.laterFramesWithContext.map { String(format: "%6.3f", $0) }.joined(separator: "  "))
         }
+        for r in rows where !r.fromPreview.isEmpty {
+            lines.append("  from the upscaled preview".padding(toLength: 33, withPad: " ", startingAt: 0) + r.fromPreview.map { String(format: "%6.3f", $0) }.joined(separator: "  "))
+        }
         lines.append("")
         for r in rows { lines.append(String(format: "%@ (objects), the background alone as the estimate: %.3f", r.name, r.backgroundOnly)) }
+        for r in rows { if let p = r.previewOnly { lines.append(String(format: "%@ (objects), the upscaled preview as the estimate: %.3f", r.name, p)) } }
         printOut(lines.joined(separator: "\n"))
     }
 
@@ -92,6 +105,8 @@ public enum EvalDenoise {
             var scenesWithObjects = 0.0, backgroundOnly = 0.0
             var firstFrame = [Double](repeating: 0, count: times.count), firstFrameAlone = firstFrame, scenesWithFirstFrameObjects = 0.0
             var laterFrames = firstFrame, laterFramesWithContext = firstFrame, scenesWithLaterObjects = 0.0
+            var fromPreview = firstFrame, previewOnly = 0.0
+            let measuresPreview = kind.frames == 1
             let measuresContext = kind.frames > 1 && p.model.config.frameContext
             for i in 0..<count {
                 let scene = sampler.captioned(index: i)
@@ -112,8 +127,16 @@ public enum EvalDenoise {
                 let firstFrameValues = patches.layout.rows * patches.layout.columns * x0.shape[2]
                 let hasFirstFrameObjects = kind.frames > 1 && mask.scalars[..<firstFrameValues].contains(where: { $0 > 1 })
                 let hasLaterObjects = measuresContext && mask.scalars[firstFrameValues...].contains(where: { $0 > 1 })
+                var start: Tensor<Float>?
+                if measuresPreview {
+                    let small = TextToVideo.previewSize(width: size.width, height: size.height)
+                    let preview = p.vae.encode(Tensor(video: Renderer.render(scene.scene, width: small.width, height: small.height, frames: 1)))
+                    start = patches.tokens(from: LatentResize.bilinear(preview, height: latent.shape[2], width: latent.shape[3]),
+                                           mean: p.vae.latentMean, std: p.vae.latentStd)
+                }
                 if mask.scalars.contains(where: { $0 > 1 }) {
                     scenesWithObjects += 1
+                    if let start { previewOnly += errors(estimate: start, x0: x0, mask: mask).objects ?? 0 }
                     backgroundOnly += errors(estimate: patches.tokens(from: p.vae.encode(Tensor(video: background)), mean: p.vae.latentMean,
                                                                       std: p.vae.latentStd), x0: x0, mask: mask).objects ?? 0
                 }
@@ -126,6 +149,11 @@ public enum EvalDenoise {
                     let e = errors(estimate: estimate, x0: x0, mask: mask)
                     all[k] += e.all / Double(count)
                     if let o = e.objects { objects[k] += o }
+                    if let start {
+                        let xs = RectifiedFlow.noised(x0, from: start, noise: noise, t: [t]).xt
+                        let vs = p.model(xs, layout: patches.layout, t: [t], text: ids)
+                        fromPreview[k] += errors(estimate: RectifiedFlow.cleanEstimate(xs, t: t, velocity: vs), x0: x0, mask: mask).objects ?? 0
+                    }
                     if hasFirstFrameObjects {
                         // The first frame's tokens come first; the other frames get the noise alone (t = 1).
                         let xa = spliced(xt, firstFrameValues..<xt.count, from: noise)
@@ -156,7 +184,9 @@ public enum EvalDenoise {
                             firstFrame: mean(firstFrame, over: scenesWithFirstFrameObjects, if: kind.frames > 1),
                             firstFrameAlone: mean(firstFrameAlone, over: scenesWithFirstFrameObjects, if: kind.frames > 1),
                             laterFrames: mean(laterFrames, over: scenesWithLaterObjects, if: measuresContext),
-                            laterFramesWithContext: mean(laterFramesWithContext, over: scenesWithLaterObjects, if: measuresContext)))
+                            laterFramesWithContext: mean(laterFramesWithContext, over: scenesWithLaterObjects, if: measuresContext),
+                            fromPreview: mean(fromPreview, over: scenesWithObjects, if: measuresPreview),
+                            previewOnly: measuresPreview ? previewOnly / max(1, scenesWithObjects) : nil))
         }
         return rows
     }

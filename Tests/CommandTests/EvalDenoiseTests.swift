@@ -91,6 +91,24 @@ final class EvalDenoiseTests: XCTestCase {
             }
             XCTAssertGreaterThan(n, 0, row.name)
             XCTAssertEqual(row.backgroundOnly, sum / n, accuracy: 1e-4 * sum / n, row.name)
+            guard kind.1 == 1 else {
+                XCTAssertNil(row.previewOnly, "clips have no preview start")
+                XCTAssertTrue(row.fromPreview.isEmpty)
+                continue
+            }
+            // The image's upscaled preview (the scene at 128x72, encoded, bilinear to the image's grid) as the estimate.
+            let small = vae.encode(Tensor(video: Renderer.render(scene, width: 128, height: 72, frames: 1)))
+            let up = LatentResize.bilinear(small, height: a.shape[2], width: a.shape[3]).scalars
+            var sumPreview = 0.0
+            for (pixel, weight) in w.enumerated() where weight > 1 {
+                for k in 0..<c {
+                    let d = Double((up[pixel * c + k] - av[pixel * c + k]) / vae.latentStd[k])
+                    sumPreview += d * d
+                }
+            }
+            XCTAssertEqual(row.previewOnly ?? -1, sumPreview / n, accuracy: 1e-4 * sumPreview / n, row.name)
+            XCTAssertEqual(row.fromPreview.count, EvalDenoise.times.count)
+            XCTAssertTrue(row.fromPreview.allSatisfy { $0 > 0 })
         }
     }
 
