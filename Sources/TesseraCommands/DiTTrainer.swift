@@ -37,7 +37,7 @@ struct DiTTrainingOptions: Codable, Sendable {
     /// an upscaled preview whose objects are blobs; on the plain path the model can copy a noised
     /// shape instead of drawing it from the caption (or, in a clip, from the context frame).
     var refineShare = 0.0
-    var refineTimes = 0.5...0.95
+    var refineTimes = DiTConfig.refinementTimes
 }
 
 final class DiTTrainer {

@@ -151,7 +151,8 @@ public enum EvalDenoise {
                     if let o = e.objects { objects[k] += o }
                     if let start {
                         let xs = RectifiedFlow.noised(x0, from: start, noise: noise, t: [t]).xt
-                        let vs = p.model(xs, layout: patches.layout, t: [t], text: ids)
+                        let marked = p.model.config.refinementEmbedding && t >= DiTConfig.refinementTimes.lowerBound   // as a render marks it
+                        let vs = p.model(xs, layout: patches.layout, t: [t], text: ids, refining: marked ? [true] : [])
                         fromPreview[k] += errors(estimate: RectifiedFlow.cleanEstimate(xs, t: t, velocity: vs), x0: x0, mask: mask).objects ?? 0
                     }
                     if hasFirstFrameObjects {

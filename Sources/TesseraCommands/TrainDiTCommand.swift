@@ -12,6 +12,7 @@ enum TrainDiTCommand {
                              [--ship FILE] [--init FILE] [--absolute-position] [--high-noise-share X]
                              [--high-noise-from X] [--depth N] [--frame-context] [--context-share X]
                              [--large-image-share X] [--medium-clip-share X] [--refine-share X]
+                             [--refinement-embedding]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -60,6 +61,9 @@ enum TrainDiTCommand {
                           encoded and upscaled, plus noise at t in [0.5, 0.95]; target the sharp clip.
                           The render refines an upscaled preview whose objects are blobs: this teaches
                           the model to redraw them as the caption's shapes instead of keeping the blob
+      --refinement-embedding  mark refinement steps by a learned embedding (a new model, or with
+                          --init a zero-initialised embedding added): the plain path, which makes
+                          previews, is then not pulled towards redrawing what it is given
       --ship FILE         at the end, write the EMA weights (with config, tokenizer and a latent-preview
                           projection fitted to the autoencoder) to FILE
     """
@@ -68,7 +72,7 @@ enum TrainDiTCommand {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
                                                                 "checkpoint", "minutes", "curriculum", "reuse", "ship", "init", "high-noise-share",
                                                                 "high-noise-from", "depth", "context-share", "large-image-share", "medium-clip-share", "refine-share"],
-                                booleanFlags: ["resume", "absolute-position", "frame-context"])
+                                booleanFlags: ["resume", "absolute-position", "frame-context", "refinement-embedding"])
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
         options.steps = try a.int("steps", default: options.steps, in: 1...100_000_000)
@@ -93,9 +97,11 @@ enum TrainDiTCommand {
         }
         if a.flag("absolute-position") { config.absolutePosition = true }
         if a.flag("frame-context") { config.frameContext = true }
+        if a.flag("refinement-embedding") { config.refinementEmbedding = true }
         // A resume without model options takes the model from the checkpoint (its config and tokenizer).
         var resumed: DiTDescription?
         if a.flag("resume"), a.string("preset") == nil, a.string("attention") == nil, !a.flag("absolute-position"), !a.flag("frame-context"),
+           !a.flag("refinement-embedding"),
            let file = try? SafeTensors.read(path: checkpoint), let saved = file.metadata["config"].flatMap({ try? DiTDescription.decode($0) }) {
             resumed = saved
         }
@@ -114,6 +120,7 @@ enum TrainDiTCommand {
                 wanted.latentChannels = model.config.latentChannels
                 wanted.absolutePosition = model.config.absolutePosition
                 wanted.frameContext = model.config.frameContext
+                wanted.refinementEmbedding = model.config.refinementEmbedding
                 if wanted != model.config { throw CommandError("--init \(initPath) holds a DiT with config \(model.config.json); drop --preset/--attention or match them") }
             }
             if a.string("depth") != nil {
@@ -136,6 +143,12 @@ enum TrainDiTCommand {
                 upgraded.frameContext = true
                 model = model.upgraded(to: upgraded)   // zero-initialised context embedding: same outputs without context
                 printError("added frame context (zero-initialised embedding) to the model from \(initPath)")
+            }
+            if a.flag("refinement-embedding") && !model.config.refinementEmbedding {
+                var upgraded = model.config
+                upgraded.refinementEmbedding = true
+                model = model.upgraded(to: upgraded)   // zero-initialised embedding: same outputs
+                printError("added a refinement embedding (zero-initialised) to the model from \(initPath)")
             }
             guard model.config.latentChannels == vae.config.latentChannels else {
                 throw CommandError("--init \(initPath) has \(model.config.latentChannels) latent channels, the autoencoder \(vae.config.latentChannels)")

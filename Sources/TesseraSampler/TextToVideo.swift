@@ -303,8 +303,10 @@ public final class TextToVideo: @unchecked Sendable {
             if isCancelled() { throw SamplingCancelled() }
             var x = x
             holdContext(&x)
+            // A refinement step at a noise level its training covers is marked as one (models with a refinement embedding).
+            let marked = stage == "refine" && self.model.config.refinementEmbedding && sigma >= DiTConfig.refinementTimes.lowerBound
             var v = self.guidedVelocity(x, sigma: sigma, layout: layout, conditional: conditional, null: null, guidance: settings.guidance,
-                                        contextFrames: contextFrames)
+                                        contextFrames: contextFrames, refining: marked)
             if contextCount > 0 { v.withUnsafeMutablePointer { $0.update(repeating: 0, count: contextCount) } }
             if progress != nil { estimate = RectifiedFlow.cleanEstimate(x, t: sigma, velocity: v) }
             return v
@@ -332,18 +334,18 @@ public final class TextToVideo: @unchecked Sendable {
     /// Classifier-free guidance; conditional and null captions in one batch when it is small, one
     /// after the other when it is large (the activations of a 7488-token batch of two cost memory).
     func guidedVelocity(_ x: Tensor<Float>, sigma: Double, layout: TokenLayout, conditional: [Int], null: [Int], guidance: Double,
-                        contextFrames: Int = 0) -> Tensor<Float> {
-        let k = contextFrames
-        if guidance == 1 { return model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k) }
+                        contextFrames: Int = 0, refining: Bool = false) -> Tensor<Float> {
+        let k = contextFrames, r = refining ? [true] : []
+        if guidance == 1 { return model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k, refining: r) }
         if layout.tokens > 2048 {
-            let vc = model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k)
-            let vu = model(x, layout: layout, t: [sigma], text: [null], contextFrames: k)
+            let vc = model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k, refining: r)
+            let vu = model(x, layout: layout, t: [sigma], text: [null], contextFrames: k, refining: r)
             return classifierFreeGuidance(unconditional: vu, conditional: vc, scale: guidance)
         }
         let n = x.count
         var pair = Tensor<Float>(uninitialized: [2] + x.shape.dropFirst())
         pair.withUnsafeMutablePointer { p in x.withUnsafePointer { src in p.update(from: src, count: n); (p + n).update(from: src, count: n) } }
-        let v = model(pair, layout: layout, t: [sigma, sigma], text: [conditional, null], contextFrames: k)
+        let v = model(pair, layout: layout, t: [sigma, sigma], text: [conditional, null], contextFrames: k, refining: r + r)
         var vc = Tensor<Float>(uninitialized: x.shape), vu = Tensor<Float>(uninitialized: x.shape)
         v.withUnsafePointer { p in
             vc.withUnsafeMutablePointer { $0.update(from: p, count: n) }

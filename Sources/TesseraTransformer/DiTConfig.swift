@@ -28,12 +28,19 @@ public struct DiTConfig: Codable, Equatable, Sendable {
     /// learned embedding: the first frame is made as an image, the others are generated around it.
     /// Off in older files (the key is then absent).
     public var frameContext: Bool
+    /// Marks a full render's refinement steps by a learned embedding added to every token (models
+    /// trained with `train dit --refine-share`): there x_t starts from an upscaled preview, whose
+    /// objects are blobs to be redrawn, not a noised sharp clip to be kept. Off in older files.
+    public var refinementEmbedding: Bool
+    /// Noise levels at which refinement steps are trained (and marked when sampling): a render
+    /// starts at 0.75; below 0.5 its input is the previous steps' estimate, the plain path.
+    public static let refinementTimes = 0.5...0.95
 
     enum CodingKeys: String, CodingKey {
         case width, depth, heads, patch, attention
         case mlpRatio = "mlp_ratio", latentChannels = "latent_channels", textLayers = "text_layers"
         case maxTextLength = "max_text_length", vocabularySize = "vocabulary_size", absolutePosition = "absolute_position"
-        case frameContext = "frame_context"
+        case frameContext = "frame_context", refinementEmbedding = "refinement_embedding"
     }
 
     public init(from decoder: Decoder) throws {
@@ -45,6 +52,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         maxTextLength = try c.decode(Int.self, forKey: .maxTextLength); vocabularySize = try c.decode(Int.self, forKey: .vocabularySize)
         absolutePosition = try c.decodeIfPresent(Bool.self, forKey: .absolutePosition) ?? false
         frameContext = try c.decodeIfPresent(Bool.self, forKey: .frameContext) ?? false
+        refinementEmbedding = try c.decodeIfPresent(Bool.self, forKey: .refinementEmbedding) ?? false
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -55,15 +63,16 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         try c.encode(maxTextLength, forKey: .maxTextLength); try c.encode(vocabularySize, forKey: .vocabularySize)
         if absolutePosition { try c.encode(true, forKey: .absolutePosition) }
         if frameContext { try c.encode(true, forKey: .frameContext) }
+        if refinementEmbedding { try c.encode(true, forKey: .refinementEmbedding) }
     }
 
     public init(width: Int, depth: Int, heads: Int, mlpRatio: Int = 4, patch: [Int] = [2, 2], latentChannels: Int = 16,
                 attention: AttentionMode = .full, textLayers: Int = 2, maxTextLength: Int = 48, vocabularySize: Int = 0,
-                absolutePosition: Bool = false, frameContext: Bool = false) {
+                absolutePosition: Bool = false, frameContext: Bool = false, refinementEmbedding: Bool = false) {
         self.width = width; self.depth = depth; self.heads = heads; self.mlpRatio = mlpRatio; self.patch = patch
         self.latentChannels = latentChannels; self.attention = attention; self.textLayers = textLayers
         self.maxTextLength = maxTextLength; self.vocabularySize = vocabularySize; self.absolutePosition = absolutePosition
-        self.frameContext = frameContext
+        self.frameContext = frameContext; self.refinementEmbedding = refinementEmbedding
     }
 
     public var headDim: Int { width / heads }

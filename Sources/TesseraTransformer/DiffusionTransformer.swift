@@ -4,6 +4,7 @@
 //   t: (B) noise level in [0, 1];  ids: (B, L) caption token ids (TextTokenizer)
 //   h = x_embedder(x) [+ pos_embedder(frame position)]  (B, T, D)   (AbsolutePosition.swift)
 //       [+ context_embedding on the tokens of the first `contextFrames` frames, which hold clean latents]
+//       [+ refinement_embedding on every token of the samples marked `refining` (a render's refinement)]
 //   text = text(ids)                                    (B, L, D)
 //   c = t_embedder(t) + text_pool(mean_L text)          (B, D);  s = SiLU(c)
 //   h = blocks[i](h, s, text)   (RoPE self-attention, cross-attention, MLP; adaLN-zero)
@@ -22,7 +23,9 @@ public final class DiffusionTransformer<T: TensorScalar> {
     public let final: FinalLayer<T>             // final_layer
     public let positionEmbedding: Linear<T>?    // pos_embedder: (D, AbsolutePosition.featureCount), zero at init
     public let contextEmbedding: Parameter?     // context_embedding: (D), zero at init
+    public let refinementEmbedding: Parameter?  // refinement_embedding: (D), zero at init
     private var contextTokens = 0   // per sample, of the last forward
+    private var refiningSamples: [Bool] = []   // of the last forward
     private let conditioningAct = SiLU<T>()
     private var ropeCache: (layout: TokenLayout, table: RoPETable<T>)?
     private var positionCache: (layout: TokenLayout, features: Tensor<T>)?
@@ -47,6 +50,7 @@ public final class DiffusionTransformer<T: TensorScalar> {
         positionEmbedding = config.absolutePosition
             ? Linear(store, "pos_embedder", in: AbsolutePosition.featureCount, out: d, initializer: .zeros) : nil
         contextEmbedding = config.frameContext ? store.add("context_embedding", shape: [d], initializer: .zeros) : nil
+        refinementEmbedding = config.refinementEmbedding ? store.add("refinement_embedding", shape: [d], initializer: .zeros) : nil
     }
 
     /// A model with `config` (which may add parameters: `absolutePosition`, or more blocks, which
@@ -81,14 +85,20 @@ public final class DiffusionTransformer<T: TensorScalar> {
 
     /// Predicted velocity (B, T, P). Caches what `backward` needs. The first `contextFrames` latent
     /// frames of every sample hold clean latents given as context (models with `frameContext`); their
-    /// output is not a prediction and is ignored by the loss and the sampler.
-    public func forward(_ x: Tensor<T>, layout: TokenLayout, t: [Double], text ids: [[Int]], contextFrames: Int = 0) -> Tensor<T> {
+    /// output is not a prediction and is ignored by the loss and the sampler. `refining` (empty, or
+    /// one per sample): samples whose x_t starts from an upscaled preview (models with
+    /// `refinementEmbedding`).
+    public func forward(_ x: Tensor<T>, layout: TokenLayout, t: [Double], text ids: [[Int]], contextFrames: Int = 0,
+                        refining: [Bool] = []) -> Tensor<T> {
         let (b, n, p) = x.shape3
         precondition(n == layout.tokens && p == config.tokenWidth && t.count == b && ids.count == b,
                      "DiT input \(x.shape) does not match layout \(layout), \(t.count) times, \(ids.count) captions")
         precondition(contextFrames == 0 || (contextEmbedding != nil && contextFrames < layout.frames),
                      "\(contextFrames) context frames for \(layout.frames) frames (model frame context: \(config.frameContext))")
+        precondition(refining.isEmpty || (refining.count == b && (refinementEmbedding != nil || !refining.contains(true))),
+                     "refinement marks \(refining) for \(b) samples (model refinement embedding: \(config.refinementEmbedding))")
         contextTokens = contextFrames * layout.tokensPerFrame
+        refiningSamples = refining
         let d = config.width
         let context = text.forward(ids)   // (B, L, D)
         textLength = context.shape[1]
@@ -108,6 +118,12 @@ public final class DiffusionTransformer<T: TensorScalar> {
             let e = store.value(contextEmbedding)
             h.withUnsafeMutablePointer { hp in
                 for i in 0..<b { for j in 0..<contextTokens { Elementwise.accumulate(e, into: hp + (i * n + j) * d, count: d, alpha: 1) } }
+            }
+        }
+        if let refinementEmbedding, refining.contains(true) {
+            let e = store.value(refinementEmbedding)
+            h.withUnsafeMutablePointer { hp in
+                for i in 0..<b where refining[i] { for j in 0..<n { Elementwise.accumulate(e, into: hp + (i * n + j) * d, count: d, alpha: 1) } }
             }
         }
         for block in blocks { h = block.forward(h, conditioning: s, text: context, layout: layout, rope: rope) }
@@ -140,6 +156,13 @@ public final class DiffusionTransformer<T: TensorScalar> {
                 for i in 0..<b { for j in 0..<contextTokens { Elementwise.accumulate(dp + (i * n + j) * d, into: g, count: d, alpha: 1) } }
             }
         }
+        if let refinementEmbedding, refiningSamples.contains(true) {
+            let (b, n, d) = dh.shape3
+            let g = store.grad(refinementEmbedding)
+            dh.withUnsafePointer { dp in
+                for i in 0..<b where refiningSamples[i] { for j in 0..<n { Elementwise.accumulate(dp + (i * n + j) * d, into: g, count: d, alpha: 1) } }
+            }
+        }
         let dc = conditioningAct.backward(ds)
         timestep.backward(dc)
         let dPooled = textPool.backward(dc)   // (B, D)
@@ -155,8 +178,9 @@ public final class DiffusionTransformer<T: TensorScalar> {
 
     /// Velocity, as a call (sampler closures read better); same as `forward`, whose caches are simply
     /// replaced by the next call.
-    public func callAsFunction(_ x: Tensor<T>, layout: TokenLayout, t: [Double], text ids: [[Int]], contextFrames: Int = 0) -> Tensor<T> {
-        forward(x, layout: layout, t: t, text: ids, contextFrames: contextFrames)
+    public func callAsFunction(_ x: Tensor<T>, layout: TokenLayout, t: [Double], text ids: [[Int]], contextFrames: Int = 0,
+                               refining: [Bool] = []) -> Tensor<T> {
+        forward(x, layout: layout, t: t, text: ids, contextFrames: contextFrames, refining: refining)
     }
 
     /// Replaces the activations cached by the last call (about 150 MB per block at 7488 tokens) with

@@ -36,7 +36,9 @@ extension DiffusionTransformer {
                 for i in (s * per)..<(s * per + contextValues) { xp[i] = a[i] }
             }
         }}}}
-        let predicted = forward(xt, layout: layout, t: t, text: ids, contextFrames: contextFrames)
+        // Models with a refinement embedding are told which samples start from an upscaled preview.
+        let refining = start != nil && config.refinementEmbedding ? fromStart : []
+        let predicted = forward(xt, layout: layout, t: t, text: ids, contextFrames: contextFrames, refining: refining)
         var grad = Tensor<T>(uninitialized: x0.shape)
         var weights = mask ?? Tensor<T>(shape: x0.shape, repeating: 1)
         if contextValues > 0 {

@@ -74,6 +74,15 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "13", "--large-image-share", "0", "--medium-clip-share", "1",
                                                   "--refine-share", "1", "--context-share", "1"]), 0)
         XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "14", "--refine-share", "1.5"]), 2, "share outside 0...1")
+        // A refinement embedding added to a loaded model; renders with it mark their refinement steps.
+        let markRun = ["train", "dit", "--vae", dir + "/vae.safetensors", "--token-budget", "48", "--checkpoint", dir + "/dit6.ckpt.safetensors"]
+        XCTAssertEqual(Tessera.main(markRun + ["--init", dir + "/dit5.safetensors", "--refinement-embedding", "--steps", "10",
+                                               "--large-image-share", "1", "--medium-clip-share", "0", "--refine-share", "1", "--ship", dir + "/dit6.safetensors"]), 0)
+        let marking = try DiffusionTransformer<Float>.load(path: dir + "/dit6.safetensors").model
+        XCTAssertTrue(marking.config.refinementEmbedding && marking.config.frameContext)
+        XCTAssertNotEqual(marking.store.values[marking.store.entry(named: "refinement_embedding")!.offset], 0, "the mark was trained")
+        XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball", "--size", "64x32", "--steps", "2", "--duration", "0.5",
+                                     "--weights", dir + "/dit6.safetensors", "--vae", dir + "/vae.safetensors", "--out", dir + "/mark.y4m"]), 0)
         XCTAssertEqual(Tessera.main(upgraded + ["--resume", "--steps", "10", "--context-share", "0.5"]), 2, "context share without frame context")
         let contextWeights = ["--weights", dir + "/dit5.safetensors", "--vae", dir + "/vae.safetensors"]
         let contextClip = ["generate", "--prompt", "red ball bouncing", "--size", "64x32", "--steps", "2", "--seed", "7", "--duration", "1"] + contextWeights

@@ -8,13 +8,14 @@ import TesseraSampler
 import TesseraTransformer
 
 final class TextToVideoTests: XCTestCase {
-    func tinyPipeline(frameContext: Bool = false) -> TextToVideo {
+    func tinyPipeline(frameContext: Bool = false, refinementEmbedding: Bool = false) -> TextToVideo {
         let vae = VideoAutoencoder(config: .tiny, seed: 3)
         let tokenizer = TextTokenizer(words: TextTokenizer.specials + ["a", "red", "ball"], maxLength: 8)
         var config = DiTConfig.tiny
         config.vocabularySize = tokenizer.vocabularySize
         config.latentChannels = vae.config.latentChannels
         config.frameContext = frameContext
+        config.refinementEmbedding = refinementEmbedding
         let model = DiffusionTransformer<Float>(config: config, seed: 5)
         // adaLN-zero makes a new model predict v = 0; random final weights give it something to do.
         var rng = RandomGenerator(seed: 9)
@@ -95,6 +96,24 @@ final class TextToVideoTests: XCTestCase {
         let upscaled = LatentResize.bilinear(preview.latent, height: 8, width: 8)
         XCTAssertEqual(render.latent.shape, upscaled.shape)
         for (x, y) in zip(render.latent.scalars, upscaled.scalars) { XCTAssertEqual(x, y, accuracy: 1e-4) }
+    }
+
+    /// A model with a refinement embedding has the render's refinement steps marked, those at noise
+    /// levels its refinement training covers (0.5 and above), and nothing else: the preview is the
+    /// same as with a zero embedding, and so is a render that re-noises only to 0.4.
+    func testRefinementStepsAreMarked() throws {
+        let pipeline = tinyPipeline(frameContext: true, refinementEmbedding: true), unmarked = tinyPipeline(frameContext: true, refinementEmbedding: true)
+        let entry = unmarked.model.store.entry(named: "refinement_embedding")!
+        unmarked.model.store.values.advanced(by: entry.offset).update(repeating: 0, count: entry.count)
+        XCTAssertNotEqual(pipeline.model.store.values[entry.offset], 0)
+        var settings = GenerationSettings(width: 64, height: 32, frames: 5, seed: 4, steps: 4, guidance: 3)
+        XCTAssertEqual(try pipeline.preview(caption: "a red ball", settings: settings).latent.scalars,
+                       try unmarked.preview(caption: "a red ball", settings: settings).latent.scalars)
+        XCTAssertNotEqual(try pipeline.render(caption: "a red ball", settings: settings).latent.scalars,
+                          try unmarked.render(caption: "a red ball", settings: settings).latent.scalars)
+        settings.refineFrom = 0.4
+        XCTAssertEqual(try pipeline.render(caption: "a red ball", settings: settings).latent.scalars,
+                       try unmarked.render(caption: "a red ball", settings: settings).latent.scalars)
     }
 
     func testFrameContextMakesTheFirstFrameAsAnImage() throws {

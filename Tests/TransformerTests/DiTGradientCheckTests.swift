@@ -82,12 +82,13 @@ final class DiTGradientCheckTests: XCTestCase {
         XCTAssertLessThan(result.worstRelativeError, tolerance, "\(result)")
     }
 
-    func checkModel(_ attention: AttentionMode, absolutePosition: Bool = false, contextFrames: Int = 0,
+    func checkModel(_ attention: AttentionMode, absolutePosition: Bool = false, contextFrames: Int = 0, refining: [Bool] = [],
                     file: StaticString = #filePath, line: UInt = #line) {
         var config = DiTConfig.tiny
         config.width = 12; config.heads = 2; config.vocabularySize = 11; config.maxTextLength = 5; config.attention = attention
         config.absolutePosition = absolutePosition
         config.frameContext = contextFrames > 0
+        config.refinementEmbedding = !refining.isEmpty
         let model = DiffusionTransformer<Double>(config: config, seed: 5)
         perturb(model.store)
         let layout = TokenLayout(frames: 2, rows: 2, columns: 3, latentHeight: 3, latentWidth: 5)
@@ -95,7 +96,8 @@ final class DiTGradientCheckTests: XCTestCase {
         let times = [0.3, 0.85], ids = [[3, 5, 1, 0, 0], [2, 0, 0, 0, 0]]
         func run(_ xs: [[Double]]) -> Tensor<Double> {
             model.store.values.update(from: xs[1], count: model.store.count)
-            return model.forward(Tensor(shape: [b, t, p], values: xs[0]), layout: layout, t: times, text: ids, contextFrames: contextFrames)
+            return model.forward(Tensor(shape: [b, t, p], values: xs[0]), layout: layout, t: times, text: ids, contextFrames: contextFrames,
+                                 refining: refining)
         }
         let result = GradientCheck.run(inputs: [randomValues(b * t * p, seed: 20), parameters(model.store)],
                                        forward: { run($0).scalars }, backward: { xs, dy in
@@ -105,10 +107,27 @@ final class DiTGradientCheckTests: XCTestCase {
             return [dx.scalars, self.gradients(model.store)]
         }, samplesPerInput: 300)
         XCTAssertLessThan(result.worstRelativeError, tolerance, "\(attention): \(result)", file: file, line: line)
+        // Every value of the refinement embedding (a few of the many parameters the check samples),
+        // by central differences of <y, r>.
+        guard let entry = model.store.entry(named: "refinement_embedding") else { return }
+        let x = randomValues(b * t * p, seed: 21), r = randomValues(b * t * p, seed: 22), base = parameters(model.store)
+        func objective(_ values: [Double]) -> Double { zip(run([x, values]).scalars, r).map { $0 * $1 }.reduce(0, +) }
+        _ = run([x, base])
+        model.store.zeroGrads()
+        _ = model.backward(Tensor(shape: [b, t, p], values: r))
+        let analytic = gradients(model.store)
+        for i in entry.offset..<(entry.offset + entry.count) {
+            var up = base, down = base
+            up[i] += 1e-5; down[i] -= 1e-5
+            let numeric = (objective(up) - objective(down)) / 2e-5
+            XCTAssertEqual(analytic[i], numeric, accuracy: 1e-6 * max(1, abs(numeric)), "refinement_embedding[\(i - entry.offset)]", file: file, line: line)
+        }
+        if !refining.contains(true) { XCTAssertTrue(analytic[entry.offset..<(entry.offset + entry.count)].allSatisfy { $0 == 0 }) }
     }
 
     func testWholeModelFullAttention() { checkModel(.full) }
     func testWholeModelFactorizedAttention() { checkModel(.factorized) }
     func testWholeModelWithAbsolutePosition() { checkModel(.full, absolutePosition: true) }
     func testWholeModelWithFrameContext() { checkModel(.full, absolutePosition: true, contextFrames: 1) }
+    func testWholeModelWithARefinementMark() { checkModel(.full, absolutePosition: true, contextFrames: 1, refining: [true, false]) }
 }

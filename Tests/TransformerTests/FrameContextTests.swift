@@ -44,6 +44,28 @@ final class FrameContextTests: XCTestCase {
         XCTAssertFalse(model.config.json.contains("frame_context"))
     }
 
+    /// The refinement mark (`train dit --refinement-embedding`): an upgraded model computes the same
+    /// function, marked or not, until the embedding is learned; then only marked samples change.
+    func testRefinementMarkStartsAsTheIdentityAndMarksOnlyItsSamples() {
+        let model = trainedTiny(frameContext: true)
+        var config = model.config
+        config.refinementEmbedding = true
+        let upgraded = model.upgraded(to: config)
+        XCTAssertEqual(upgraded.parameterCount, model.parameterCount + config.width)
+        let x = input(config, seed: 4)
+        let before = model.forward(x, layout: layout, t: [0.3, 0.8], text: ids).scalars
+        XCTAssertEqual(upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids, refining: [true, true]).scalars, before)
+        let entry = upgraded.store.entry(named: "refinement_embedding")!
+        for i in 0..<entry.count { upgraded.store.values[entry.offset + i] = Float(i % 5) / 10 }
+        let half = before.count / 2
+        let marked = upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids, refining: [false, true]).scalars
+        XCTAssertEqual(Array(marked[..<half]), Array(before[..<half]), "the unmarked sample is unchanged")
+        XCTAssertNotEqual(Array(marked[half...]), Array(before[half...]), "the marked sample changes")
+        XCTAssertEqual(upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids).scalars, before, "no marks, no change")
+        XCTAssertTrue(config.json.contains("\"refinement_embedding\":true"))
+        XCTAssertFalse(model.config.json.contains("refinement_embedding"))
+    }
+
     func testLossIgnoresContextFramesAndTheirNoise() {
         let model = trainedTiny(frameContext: true)
         let entry = model.store.entry(named: "context_embedding")!
