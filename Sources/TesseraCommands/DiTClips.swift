@@ -90,7 +90,8 @@ public struct DiTClipSource {
         let b = bucket(&rng)
         let count = max(1, tokenBudget / DiTClipSource.tokens(b))
         var latents: [Tensor<Float>] = [], captions: [String] = [], weights: [Float] = [], starts: [Tensor<Float>] = []
-        let preview = refineStarts && dataset == nil && b.width * b.height > 128 * 72 ? TextToVideo.previewSize(width: b.width, height: b.height) : nil
+        let isPreviewSize = DiTClipSource.sizes.contains { $0 == (b.width, b.height) }
+        let preview = refineStarts && dataset == nil && !isPreviewSize ? TextToVideo.previewSize(width: b.width, height: b.height) : nil
         for k in 0..<count {
             let (video, detailed, short, background, small) = clip(index: step * 64 + k, bucket: b, curriculum: step < curriculumSteps,
                                                                    previewSize: preview, rng: &rng)

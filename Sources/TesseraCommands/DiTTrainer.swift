@@ -33,11 +33,10 @@ struct DiTTrainingOptions: Codable, Sendable {
     var contextShare = 0.0
     /// Share of steps on a batch larger than a preview (with its upscaled preview, `DiTBatch.start`)
     /// trained as the render's refinement: x_t from the upscaled preview plus noise, target the
-    /// sharp clip, t uniform in `refineTimes` (clean context frames stay clean). The render refines
+    /// sharp clip, t uniform in `DiTConfig.refinementTimes` (clean context frames stay clean). The render refines
     /// an upscaled preview whose objects are blobs; on the plain path the model can copy a noised
     /// shape instead of drawing it from the caption (or, in a clip, from the context frame).
     var refineShare = 0.0
-    var refineTimes = DiTConfig.refinementTimes
 }
 
 final class DiTTrainer {
@@ -102,7 +101,7 @@ final class DiTTrainer {
             start = patches.tokens(from: s, mean: vae.latentMean, std: vae.latentStd)
         }
         let t = (0..<patches.batch).map { _ in
-            start != nil ? options.refineTimes.lowerBound + (options.refineTimes.upperBound - options.refineTimes.lowerBound) * state.rng.uniform()
+            start != nil ? state.rng.uniform(DiTConfig.refinementTimes.lowerBound, DiTConfig.refinementTimes.upperBound)
                 : RectifiedFlow.sampleTrainingTime(&state.rng, shift: shift, highNoiseShare: options.highNoiseShare,
                                                    highNoiseFloor: options.highNoiseFrom)
         }

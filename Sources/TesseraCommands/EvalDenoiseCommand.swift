@@ -151,8 +151,7 @@ public enum EvalDenoise {
                     if let o = e.objects { objects[k] += o }
                     if let start {
                         let xs = RectifiedFlow.noised(x0, from: start, noise: noise, t: [t]).xt
-                        let marked = p.model.config.refinementEmbedding && t >= DiTConfig.refinementTimes.lowerBound   // as a render marks it
-                        let vs = p.model(xs, layout: patches.layout, t: [t], text: ids, refining: marked ? [true] : [])
+                        let vs = p.model(xs, layout: patches.layout, t: [t], text: ids, refining: p.model.config.marksRefinement(at: t) ? [true] : [])
                         fromPreview[k] += errors(estimate: RectifiedFlow.cleanEstimate(xs, t: t, velocity: vs), x0: x0, mask: mask).objects ?? 0
                     }
                     if hasFirstFrameObjects {

@@ -303,8 +303,7 @@ public final class TextToVideo: @unchecked Sendable {
             if isCancelled() { throw SamplingCancelled() }
             var x = x
             holdContext(&x)
-            // A refinement step at a noise level its training covers is marked as one (models with a refinement embedding).
-            let marked = stage == "refine" && self.model.config.refinementEmbedding && sigma >= DiTConfig.refinementTimes.lowerBound
+            let marked = stage == "refine" && self.model.config.marksRefinement(at: sigma)
             var v = self.guidedVelocity(x, sigma: sigma, layout: layout, conditional: conditional, null: null, guidance: settings.guidance,
                                         contextFrames: contextFrames, refining: marked)
             if contextCount > 0 { v.withUnsafeMutablePointer { $0.update(repeating: 0, count: contextCount) } }

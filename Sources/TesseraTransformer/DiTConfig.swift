@@ -36,6 +36,10 @@ public struct DiTConfig: Codable, Equatable, Sendable {
     /// starts at 0.75; below 0.5 its input is the previous steps' estimate, the plain path.
     public static let refinementTimes = 0.5...0.95
 
+    /// Whether a refinement step at noise level `t` is marked: models with the embedding, at the
+    /// levels their refinement training covers.
+    public func marksRefinement(at t: Double) -> Bool { refinementEmbedding && t >= DiTConfig.refinementTimes.lowerBound }
+
     enum CodingKeys: String, CodingKey {
         case width, depth, heads, patch, attention
         case mlpRatio = "mlp_ratio", latentChannels = "latent_channels", textLayers = "text_layers"
