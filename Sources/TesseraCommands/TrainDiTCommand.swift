@@ -132,23 +132,16 @@ enum TrainDiTCommand {
                     printError("grew the model from \(initPath) to \(depth) blocks (new blocks start as the identity)")
                 }
             }
-            if a.flag("absolute-position") && !model.config.absolutePosition {
+            // Each added part starts at zero, so the upgraded model computes the same function at first.
+            let additions: [(flag: String, part: WritableKeyPath<DiTConfig, Bool>, what: String)] = [
+                ("absolute-position", \.absolutePosition, "absolute positions (zero-initialised)"),
+                ("frame-context", \.frameContext, "frame context (zero-initialised embedding)"),
+                ("refinement-embedding", \.refinementEmbedding, "a refinement embedding (zero-initialised)")]
+            for addition in additions where a.flag(addition.flag) && !model.config[keyPath: addition.part] {
                 var upgraded = model.config
-                upgraded.absolutePosition = true
-                model = model.upgraded(to: upgraded)   // zero-initialised position layer: same outputs at first
-                printError("added absolute positions (zero-initialised) to the model from \(initPath)")
-            }
-            if a.flag("frame-context") && !model.config.frameContext {
-                var upgraded = model.config
-                upgraded.frameContext = true
-                model = model.upgraded(to: upgraded)   // zero-initialised context embedding: same outputs without context
-                printError("added frame context (zero-initialised embedding) to the model from \(initPath)")
-            }
-            if a.flag("refinement-embedding") && !model.config.refinementEmbedding {
-                var upgraded = model.config
-                upgraded.refinementEmbedding = true
-                model = model.upgraded(to: upgraded)   // zero-initialised embedding: same outputs
-                printError("added a refinement embedding (zero-initialised) to the model from \(initPath)")
+                upgraded[keyPath: addition.part] = true
+                model = model.upgraded(to: upgraded)
+                printError("added \(addition.what) to the model from \(initPath)")
             }
             guard model.config.latentChannels == vae.config.latentChannels else {
                 throw CommandError("--init \(initPath) has \(model.config.latentChannels) latent channels, the autoencoder \(vae.config.latentChannels)")

@@ -115,16 +115,10 @@ public final class DiffusionTransformer<T: TensorScalar> {
             }}
         }
         if let contextEmbedding, contextTokens > 0 {
-            let e = store.value(contextEmbedding)
-            h.withUnsafeMutablePointer { hp in
-                for i in 0..<b { for j in 0..<contextTokens { Elementwise.accumulate(e, into: hp + (i * n + j) * d, count: d, alpha: 1) } }
-            }
+            addEmbedding(contextEmbedding, to: &h, samples: Array(0..<b), tokens: 0..<contextTokens)
         }
         if let refinementEmbedding, refining.contains(true) {
-            let e = store.value(refinementEmbedding)
-            h.withUnsafeMutablePointer { hp in
-                for i in 0..<b where refining[i] { for j in 0..<n { Elementwise.accumulate(e, into: hp + (i * n + j) * d, count: d, alpha: 1) } }
-            }
+            addEmbedding(refinementEmbedding, to: &h, samples: refining.indices.filter { refining[$0] }, tokens: 0..<n)
         }
         for block in blocks { h = block.forward(h, conditioning: s, text: context, layout: layout, rope: rope) }
         return final.forward(h, conditioning: s)
@@ -150,18 +144,11 @@ public final class DiffusionTransformer<T: TensorScalar> {
             _ = positionEmbedding.backward(dPosition)
         }
         if let contextEmbedding, contextTokens > 0 {
-            let (b, n, d) = dh.shape3
-            let g = store.grad(contextEmbedding)
-            dh.withUnsafePointer { dp in
-                for i in 0..<b { for j in 0..<contextTokens { Elementwise.accumulate(dp + (i * n + j) * d, into: g, count: d, alpha: 1) } }
-            }
+            accumulateEmbeddingGradient(contextEmbedding, from: dh, samples: Array(0..<dh.shape[0]), tokens: 0..<contextTokens)
         }
         if let refinementEmbedding, refiningSamples.contains(true) {
-            let (b, n, d) = dh.shape3
-            let g = store.grad(refinementEmbedding)
-            dh.withUnsafePointer { dp in
-                for i in 0..<b where refiningSamples[i] { for j in 0..<n { Elementwise.accumulate(dp + (i * n + j) * d, into: g, count: d, alpha: 1) } }
-            }
+            accumulateEmbeddingGradient(refinementEmbedding, from: dh, samples: refiningSamples.indices.filter { refiningSamples[$0] },
+                                        tokens: 0..<dh.shape[1])
         }
         let dc = conditioningAct.backward(ds)
         timestep.backward(dc)
@@ -174,6 +161,25 @@ public final class DiffusionTransformer<T: TensorScalar> {
         }}
         text.backward(dText)
         return dx
+    }
+
+    /// Adds a learned (D) embedding to tokens `tokens` of each of `samples` in h (B, T, D): the
+    /// context and refinement marks.
+    private func addEmbedding(_ embedding: Parameter, to h: inout Tensor<T>, samples: [Int], tokens: Range<Int>) {
+        let (_, n, d) = h.shape3
+        let e = store.value(embedding)
+        h.withUnsafeMutablePointer { hp in
+            for i in samples { for j in tokens { Elementwise.accumulate(e, into: hp + (i * n + j) * d, count: d, alpha: 1) } }
+        }
+    }
+
+    /// The gradient of `addEmbedding`: the sum of dh over the same tokens, added to the embedding's gradient.
+    private func accumulateEmbeddingGradient(_ embedding: Parameter, from dh: Tensor<T>, samples: [Int], tokens: Range<Int>) {
+        let (_, n, d) = dh.shape3
+        let g = store.grad(embedding)
+        dh.withUnsafePointer { dp in
+            for i in samples { for j in tokens { Elementwise.accumulate(dp + (i * n + j) * d, into: g, count: d, alpha: 1) } }
+        }
     }
 
     /// Velocity, as a call (sampler closures read better); same as `forward`, whose caches are simply

@@ -23,6 +23,12 @@ final class FrameContextTests: XCTestCase {
         Tensor(shape: [2, layout.tokens, config.tokenWidth], values: randomValues(2 * layout.tokens * config.tokenWidth, seed: seed).map { Float($0) })
     }
 
+    /// Gives a zero-initialised mark embedding non-zero values, as training would.
+    func learnMark(_ name: String, in model: DiffusionTransformer<Float>) {
+        let entry = model.store.entry(named: name)!
+        for i in 0..<entry.count { model.store.values[entry.offset + i] = Float(i % 5) / 10 }
+    }
+
     func testUpgradedModelComputesTheSameFunctionAndLearnsTheMark() {
         let model = trainedTiny(frameContext: false)
         var config = model.config
@@ -34,8 +40,7 @@ final class FrameContextTests: XCTestCase {
         XCTAssertEqual(upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids).scalars, before)
         // A zero mark: context or not, the same function.
         XCTAssertEqual(upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids, contextFrames: 1).scalars, before)
-        let entry = upgraded.store.entry(named: "context_embedding")!
-        for i in 0..<entry.count { upgraded.store.values[entry.offset + i] = Float(i % 5) / 10 }
+        learnMark("context_embedding", in: upgraded)
         let marked = upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids, contextFrames: 1).scalars
         XCTAssertNotEqual(marked, before)
         XCTAssertEqual(upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids).scalars, before, "no context, no mark")
@@ -55,8 +60,7 @@ final class FrameContextTests: XCTestCase {
         let x = input(config, seed: 4)
         let before = model.forward(x, layout: layout, t: [0.3, 0.8], text: ids).scalars
         XCTAssertEqual(upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids, refining: [true, true]).scalars, before)
-        let entry = upgraded.store.entry(named: "refinement_embedding")!
-        for i in 0..<entry.count { upgraded.store.values[entry.offset + i] = Float(i % 5) / 10 }
+        learnMark("refinement_embedding", in: upgraded)
         let half = before.count / 2
         let marked = upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids, refining: [false, true]).scalars
         XCTAssertEqual(Array(marked[..<half]), Array(before[..<half]), "the unmarked sample is unchanged")
