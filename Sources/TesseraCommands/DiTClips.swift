@@ -48,6 +48,10 @@ public struct DiTClipSource {
     public var largeImageShare = DiTClipSource.defaultLargeImageShare, mediumClipShare = DiTClipSource.defaultMediumClipShare
     /// Whether world batches larger than a preview come with their upscaled preview latent (`DiTBatch.start`).
     public var refineStarts = false
+    /// Share of world scenes with a single object (`train dit --single-object-share`); nil keeps the
+    /// world's own mix (one object in half the scenes). One object per caption is the cheapest
+    /// shape signal: its one shape word names the one silhouette in the frame.
+    public var singleObjectShare: Double? = nil
 
     let sampler: SceneSampler
     let dataset: (reader: DatasetReader, entries: [DatasetEntry])?
@@ -120,6 +124,18 @@ public struct DiTClipSource {
     func clip(index: Int, bucket b: DiTBucket, curriculum: Bool, previewSize: (width: Int, height: Int)? = nil,
               rng: inout RandomGenerator) -> (Video, String, String, Video?, Video?) {
         if let dataset, let v = datasetClip(dataset.reader, dataset.entries, bucket: b, rng: &rng) { return (v.0, v.1, v.2, nil, nil) }
+        let scene = worldScene(index: index, curriculum: curriculum, rng: &rng)
+        var empty = scene.scene
+        empty.objects = []
+        return (Renderer.render(scene.scene, width: b.width, height: b.height, frames: b.frames), scene.detailed, scene.short,
+                Renderer.render(empty, width: b.width, height: b.height, frames: b.frames),
+                previewSize.map { Renderer.render(scene.scene, width: $0.width, height: $0.height, frames: b.frames) })
+    }
+
+    /// The world scene of training clip `index`: with `curriculum`, one object moving in a straight
+    /// line; with `singleObjectShare`, one object in that share of scenes (a draw from `rng`) and
+    /// two or three in the rest; otherwise the sampler's scene as it is (no draw from `rng`).
+    public func worldScene(index: Int, curriculum: Bool, rng: inout RandomGenerator) -> CaptionedScene {
         var scene = sampler.captioned(index: index)
         if curriculum {
             // One object moving in a straight line: the cheapest motion signal (LESSONS.md).
@@ -129,11 +145,11 @@ public struct DiTClipSource {
                 scene = sampler.captioned(index: index &* 211 &+ j)
             }
         }
-        var empty = scene.scene
-        empty.objects = []
-        return (Renderer.render(scene.scene, width: b.width, height: b.height, frames: b.frames), scene.detailed, scene.short,
-                Renderer.render(empty, width: b.width, height: b.height, frames: b.frames),
-                previewSize.map { Renderer.render(scene.scene, width: $0.width, height: $0.height, frames: b.frames) })
+        if !curriculum, let share = singleObjectShare {
+            let wantsOne = rng.uniform() < share
+            for j in 1..<200 where (scene.scene.objects.count == 1) != wantsOne { scene = sampler.captioned(index: index &* 307 &+ j) }
+        }
+        return scene
     }
 
     /// A random crop of a dataset clip at the bucket size; nil when the clip is smaller than the bucket

@@ -13,11 +13,12 @@ enum EvalCommand {
         and 4:3, as single images and 9- and 17-frame clips, and prints mean PSNR and SSIM per size
         and aspect ratio.
 
-        """ + EvalDenoise.help,
+        """ + EvalDenoise.help + "\n\n" + EvalShapeProbe.help,
         run: { args in
             switch args.first {
             case "vae": try EvalVAE.run(Array(args.dropFirst()))
             case "denoise": try EvalDenoise.run(Array(args.dropFirst()))
+            case "shapes": try EvalShapeProbe.run(Array(args.dropFirst()))
             case "dit": try EvalDiT.run(Array(args.dropFirst()))
             default: try EvalDiT.run(args)
             }

@@ -1,8 +1,9 @@
-// The DiT's size-bucket mix: `--large-image-share` and `--medium-clip-share` decide which kinds of
-// bucket a training step draws.
+// The DiT's training mix: `--large-image-share` and `--medium-clip-share` decide which kinds of
+// bucket a training step draws; `--single-object-share` how many scenes have one object.
 import XCTest
 import TesseraCommands
 import TesseraEngine
+import TesseraWorld
 
 final class DiTBucketMixTests: XCTestCase {
     func kinds(large: Double, medium: Double, draws: Int = 2000) throws -> (large: Int, medium: Int, preview: Int) {
@@ -31,5 +32,29 @@ final class DiTBucketMixTests: XCTestCase {
         let mix = try kinds(large: 0.6, medium: 0.15)
         XCTAssertEqual(Double(mix.large) / 2000, 0.6, accuracy: 0.04)
         XCTAssertEqual(Double(mix.medium) / 2000, 0.15, accuracy: 0.04)
+    }
+
+    func singleObjectScenes(share: Double?, draws: Int = 600) throws -> (single: Int, rngMoved: Bool) {
+        var source = try DiTClipSource(seed: 1, dataDirectory: nil, tokenBudget: 1024, curriculumSteps: 0)
+        source.singleObjectShare = share
+        var rng = RandomGenerator(seed: 7)
+        var single = 0
+        for i in 0..<draws where source.worldScene(index: i, curriculum: false, rng: &rng).scene.objects.count == 1 { single += 1 }
+        var untouched = RandomGenerator(seed: 7)
+        return (single, rng.next() != untouched.next())
+    }
+
+    func testSingleObjectShareDecidesHowManyScenesHaveOneObject() throws {
+        let world = try singleObjectScenes(share: nil)
+        XCTAssertEqual(Double(world.single) / 600, 0.5, accuracy: 0.07, "the world's own mix: one object in half the scenes")
+        XCTAssertFalse(world.rngMoved, "without the option, batches draw exactly as before")
+        XCTAssertEqual(try singleObjectScenes(share: 1).single, 600)
+        XCTAssertEqual(try singleObjectScenes(share: 0).single, 0)
+        XCTAssertEqual(Double(try singleObjectScenes(share: 0.8).single) / 600, 0.8, accuracy: 0.06)
+        // The curriculum (one object, straight motion) takes precedence.
+        var source = try DiTClipSource(seed: 1, dataDirectory: nil, tokenBudget: 1024, curriculumSteps: 0)
+        source.singleObjectShare = 0
+        var rng = RandomGenerator(seed: 7)
+        XCTAssertEqual(source.worldScene(index: 3, curriculum: true, rng: &rng).scene.objects.count, 1)
     }
 }
