@@ -15,7 +15,8 @@ enum EvalDiT {
     static let help = """
     usage: tessera eval [dit] [--seen N] [--held-out N] [--full] [--steps N] [--guidance G]
                         [--sampler S] [--shift S] [--refine-from X] [--stochasticity E] [--chunks N]
-                        [--duration S] [--world-preview] [--weights FILE] [--vae FILE] [--save DIR] [--json]
+                        [--duration S] [--world-preview] [--weights FILE] [--vae FILE] [--refiner FILE]
+                        [--save DIR] [--json]
 
     Generates a fixed set of prompts (default 48 seen scenes and 27 held-out ones: every WORLD.md
     held-out pair three times), detailed captions and short prompts, in 16:9, 9:16, 1:1 and 4:3,
@@ -72,7 +73,7 @@ enum EvalDiT {
     }
 
     static func run(_ args: [String]) throws {
-        let a = try Arguments(args, command: "eval", options: Set(["seen", "held-out", "steps", "guidance", "weights", "vae", "save", "duration"]).union(SamplingOptions.names),
+        let a = try Arguments(args, command: "eval", options: Set(["seen", "held-out", "steps", "guidance", "weights", "vae", "refiner", "save", "duration"]).union(SamplingOptions.names),
                               booleanFlags: ["full", "json", "world-preview"])
         try a.expectPositionals(atMost: 0)
         let cases = EvalPromptSet.standard(seen: try a.int("seen", default: 48, in: 0...10_000),
@@ -86,7 +87,7 @@ enum EvalDiT {
         if worldPreview && !full { throw CommandError.usage("--world-preview needs --full: it replaces the preview that a full render refines") }
         let duration = try a.string("duration").map { _ in try a.double("duration", default: 0, in: 0...30) }
         if let dir = a.string("save") { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        let pipeline = try TrainCommand.wrap { try TextToVideo.load(ditPath: a.string("weights"), vaePath: a.string("vae")) }
+        let pipeline = try TrainCommand.wrap { try TextToVideo.load(ditPath: a.string("weights"), vaePath: a.string("vae"), refinerPath: a.string("refiner")) }
         let judge = SceneJudge()
         var model = SeenAndHeldOut(), reference = SeenAndHeldOut(), roundTrip = SeenAndHeldOut()
         var perCase: [[String: Any]] = []

@@ -14,7 +14,7 @@ enum GenerateCommand {
                                 [--size WxH] [--duration S] [--steps N] [--guidance G] [--preview]
                                 [--sampler euler|heun] [--refine-from R] [--shift S] [--stochasticity E]
                                 [--chunks N] [--json]
-                                [--weights FILE] [--vae FILE]
+                                [--weights FILE] [--vae FILE] [--refiner FILE]
 
         Expands the prompt into a detailed caption (printed; see `tessera expand`), samples a preview
         at about a quarter of the final width and height, and (without --preview) upscales the
@@ -36,12 +36,13 @@ enum GenerateCommand {
                            seconds, peak_rss_bytes, timings, model_hash, ...) instead of text
           --weights FILE   diffusion transformer weights (default: the shipped ones)
           --vae FILE       autoencoder weights (default: the shipped ones)
+          --refiner FILE   a second DiT (same word list) for the full-size refinement only
         """,
         run: run)
 
     static func run(_ arguments: [String]) throws {
         let args = try Arguments(arguments, command: "generate",
-                                 options: Set(["prompt", "out", "seed", "aspect", "size", "duration", "steps", "guidance", "weights", "vae"]).union(SamplingOptions.names),
+                                 options: Set(["prompt", "out", "seed", "aspect", "size", "duration", "steps", "guidance", "weights", "vae", "refiner"]).union(SamplingOptions.names),
                                  booleanFlags: ["preview", "json"])
         try args.expectPositionals(atMost: 0)
         let prompt = try args.require("prompt")
@@ -58,7 +59,7 @@ enum GenerateCommand {
         do { expansion = try PromptExpander.expand(prompt, seed: seed) } catch let error as PromptError { throw CommandError.usage(error.message) }
 
         let clock = Benchmark.now()
-        let pipeline = try TrainCommand.wrap { try TextToVideo.load(ditPath: args.string("weights"), vaePath: args.string("vae")) }
+        let pipeline = try TrainCommand.wrap { try TextToVideo.load(ditPath: args.string("weights"), vaePath: args.string("vae"), refinerPath: args.string("refiner")) }
         do { try pipeline.validate(settings) } catch let error as GenerationError { throw CommandError.usage(error.description) }
         let loaded = Benchmark.now()
         let json = args.flag("json")

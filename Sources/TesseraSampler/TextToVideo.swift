@@ -67,6 +67,9 @@ public struct GenerationOutput {
 
 public final class TextToVideo: @unchecked Sendable {
     public let model: DiffusionTransformer<Float>
+    /// A second model for the full-size refinement (SDXL's base and refiner), trained on large
+    /// batches only; nil: `model` makes both stages. Same tokenizer, latent and patches as `model`.
+    public let refiner: DiffusionTransformer<Float>?
     public let tokenizer: TextTokenizer
     public let vae: VideoAutoencoder
     public let latentPreview: LatentPreview?
@@ -78,9 +81,11 @@ public final class TextToVideo: @unchecked Sendable {
     private let lock = NSLock()
 
     public init(model: DiffusionTransformer<Float>, tokenizer: TextTokenizer, vae: VideoAutoencoder,
-                latentPreview: LatentPreview?, modelHash: String, trainedSteps: Int? = nil) {
+                latentPreview: LatentPreview?, modelHash: String, trainedSteps: Int? = nil, refiner: DiffusionTransformer<Float>? = nil) {
         precondition(model.config.latentChannels == vae.config.latentChannels, "DiT and autoencoder latent channels differ")
-        self.model = model; self.tokenizer = tokenizer; self.vae = vae; self.latentPreview = latentPreview
+        precondition(refiner.map { $0.config.latentChannels == model.config.latentChannels && $0.config.patch == model.config.patch } ?? true,
+                     "the refiner's latent channels or patches differ from the model's")
+        self.model = model; self.refiner = refiner; self.tokenizer = tokenizer; self.vae = vae; self.latentPreview = latentPreview
         self.modelHash = modelHash; self.trainedSteps = trainedSteps
     }
 
@@ -89,8 +94,9 @@ public final class TextToVideo: @unchecked Sendable {
         ShippedResource.path(target: "TesseraTransformer", file: "dit.safetensors", environment: "TESSERA_DIT_WEIGHTS")
     }
 
-    /// Loads DiT weights (`ditPath` or the shipped ones) and autoencoder weights (likewise).
-    public static func load(ditPath: String? = nil, vaePath: String? = nil) throws -> TextToVideo {
+    /// Loads DiT weights (`ditPath` or the shipped ones) and autoencoder weights (likewise), and
+    /// with `refinerPath` a second DiT for the full-size refinement (same word list).
+    public static func load(ditPath: String? = nil, vaePath: String? = nil, refinerPath: String? = nil) throws -> TextToVideo {
         guard let path = ditPath ?? shippedWeightsPath else {
             throw SafeTensorsError("no diffusion transformer weights: none are shipped in this build (Sources/TesseraTransformer/Resources/dit.safetensors) and no --weights FILE was given")
         }
@@ -98,8 +104,18 @@ public final class TextToVideo: @unchecked Sendable {
         let vae = try VideoAutoencoder.loadWeights(path: vaePath)
         let file = try SafeTensors.read(path: path)
         let preview = file.metadata["latent_preview"].flatMap { try? JSONDecoder().decode(LatentPreview.self, from: Data($0.utf8)) }
+        var hash = try ShippedResource.contentHash(path: path)
+        var refiner: DiffusionTransformer<Float>?
+        if let refinerPath {
+            let (r, words) = try DiffusionTransformer<Float>.load(path: refinerPath)
+            guard words.words == tokenizer.words, words.maxLength == tokenizer.maxLength, r.config.latentChannels == model.config.latentChannels, r.config.patch == model.config.patch else {
+                throw SafeTensorsError("refiner \(refinerPath) does not match \(path): word list, latent channels and patches must be the same")
+            }
+            refiner = r
+            hash += "+" + (try ShippedResource.contentHash(path: refinerPath))
+        }
         return TextToVideo(model: model, tokenizer: tokenizer, vae: vae, latentPreview: preview,
-                           modelHash: try ShippedResource.contentHash(path: path), trainedSteps: file.metadata["step"].flatMap { Int($0) })
+                           modelHash: hash, trainedSteps: file.metadata["step"].flatMap { Int($0) }, refiner: refiner)
     }
 
     /// About a quarter of the final width and height, in multiples of 8 pixels (one latent pixel), at least 16.
@@ -166,6 +182,7 @@ public final class TextToVideo: @unchecked Sendable {
             try sampleRender(caption: caption, settings: settings, preview: preview, total: total, clock: clock, progress: progress, isCancelled: isCancelled)
         }
         model.releaseActivations()
+        refiner?.releaseActivations()
         let refined = Benchmark.now()
         let video = vae.decodeVideo(latent, fps: settings.fps, frames: settings.frames)
         return GenerationOutput(video: video, latent: latent,
@@ -303,8 +320,9 @@ public final class TextToVideo: @unchecked Sendable {
             if isCancelled() { throw SamplingCancelled() }
             var x = x
             holdContext(&x)
-            let marked = stage == "refine" && self.model.config.marksRefinement(at: sigma)
-            var v = self.guidedVelocity(x, sigma: sigma, layout: layout, conditional: conditional, null: null, guidance: settings.guidance,
+            let net = stage == "refine" ? self.refiner ?? self.model : self.model
+            let marked = stage == "refine" && net.config.marksRefinement(at: sigma)
+            var v = self.guidedVelocity(net, x, sigma: sigma, layout: layout, conditional: conditional, null: null, guidance: settings.guidance,
                                         contextFrames: contextFrames, refining: marked)
             if contextCount > 0 { v.withUnsafeMutablePointer { $0.update(repeating: 0, count: contextCount) } }
             if progress != nil { estimate = RectifiedFlow.cleanEstimate(x, t: sigma, velocity: v) }
@@ -332,7 +350,7 @@ public final class TextToVideo: @unchecked Sendable {
 
     /// Classifier-free guidance; conditional and null captions in one batch when it is small, one
     /// after the other when it is large (the activations of a 7488-token batch of two cost memory).
-    func guidedVelocity(_ x: Tensor<Float>, sigma: Double, layout: TokenLayout, conditional: [Int], null: [Int], guidance: Double,
+    func guidedVelocity(_ model: DiffusionTransformer<Float>, _ x: Tensor<Float>, sigma: Double, layout: TokenLayout, conditional: [Int], null: [Int], guidance: Double,
                         contextFrames: Int = 0, refining: Bool = false) -> Tensor<Float> {
         let k = contextFrames, r = refining ? [true] : []
         if guidance == 1 { return model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k, refining: r) }

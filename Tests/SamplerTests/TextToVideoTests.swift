@@ -1,6 +1,7 @@
 // The text-to-video pipeline on tiny untrained networks: sizes, schedules, latent resizing against
 // a naive reference, bit-for-bit reproducibility, and the render starting from its own preview.
 import XCTest
+import Foundation
 import TesseraAutoencoder
 import TesseraEngine
 import TesseraMedia
@@ -8,7 +9,7 @@ import TesseraSampler
 import TesseraTransformer
 
 final class TextToVideoTests: XCTestCase {
-    func tinyPipeline(frameContext: Bool = false, refinementEmbedding: Bool = false) -> TextToVideo {
+    func tinyPipeline(frameContext: Bool = false, refinementEmbedding: Bool = false, refinerPerturbation: UInt64? = nil) -> TextToVideo {
         let vae = VideoAutoencoder(config: .tiny, seed: 3)
         let tokenizer = TextTokenizer(words: TextTokenizer.specials + ["a", "red", "ball"], maxLength: 8)
         var config = DiTConfig.tiny
@@ -16,11 +17,49 @@ final class TextToVideoTests: XCTestCase {
         config.latentChannels = vae.config.latentChannels
         config.frameContext = frameContext
         config.refinementEmbedding = refinementEmbedding
-        let model = DiffusionTransformer<Float>(config: config, seed: 5)
         // adaLN-zero makes a new model predict v = 0; random final weights give it something to do.
-        var rng = RandomGenerator(seed: 9)
-        for i in 0..<model.store.count { model.store.values[i] += Float(rng.normal() * 0.05) }
-        return TextToVideo(model: model, tokenizer: tokenizer, vae: vae, latentPreview: nil, modelHash: "test")
+        func perturbed(_ seed: UInt64) -> DiffusionTransformer<Float> {
+            let model = DiffusionTransformer<Float>(config: config, seed: 5)
+            var rng = RandomGenerator(seed: seed)
+            for i in 0..<model.store.count { model.store.values[i] += Float(rng.normal() * 0.05) }
+            return model
+        }
+        return TextToVideo(model: perturbed(9), tokenizer: tokenizer, vae: vae, latentPreview: nil, modelHash: "test",
+                           refiner: refinerPerturbation.map(perturbed))
+    }
+
+    /// A refiner makes the full-size refinement and nothing else: the preview is the base model's,
+    /// a refiner equal to the base model renders bit for bit as no refiner, another one changes
+    /// the render, and with no refinement steps (re-noised to 0) it is not called at all.
+    func testRefinerMakesOnlyTheRefinement() throws {
+        let base = tinyPipeline(frameContext: true), twin = tinyPipeline(frameContext: true, refinerPerturbation: 9)
+        let other = tinyPipeline(frameContext: true, refinerPerturbation: 11)
+        var settings = GenerationSettings(width: 64, height: 32, frames: 5, seed: 4, steps: 4, guidance: 3)
+        let render = try base.render(caption: "a red ball", settings: settings).latent.scalars
+        XCTAssertEqual(try twin.render(caption: "a red ball", settings: settings).latent.scalars, render)
+        XCTAssertEqual(try other.preview(caption: "a red ball", settings: settings).latent.scalars,
+                       try base.preview(caption: "a red ball", settings: settings).latent.scalars)
+        XCTAssertNotEqual(try other.render(caption: "a red ball", settings: settings).latent.scalars, render)
+        settings.refineFrom = 0
+        XCTAssertEqual(try other.render(caption: "a red ball", settings: settings).latent.scalars,
+                       try base.render(caption: "a red ball", settings: settings).latent.scalars)
+    }
+
+    /// `TextToVideo.load` takes a refiner only with the base model's word list.
+    func testLoadRejectsARefinerWithAnotherWordList() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-refiner-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let p = tinyPipeline()
+        try p.vae.saveWeights(to: dir + "/vae.safetensors")
+        try p.model.saveWeights(to: dir + "/dit.safetensors", tokenizer: p.tokenizer)
+        let other = TextTokenizer(words: TextTokenizer.specials + ["a", "red", "star"], maxLength: 8)
+        try p.model.saveWeights(to: dir + "/other.safetensors", tokenizer: other)
+        let loaded = try TextToVideo.load(ditPath: dir + "/dit.safetensors", vaePath: dir + "/vae.safetensors", refinerPath: dir + "/dit.safetensors")
+        XCTAssertNotNil(loaded.refiner)
+        XCTAssertNotEqual(loaded.modelHash, try TextToVideo.load(ditPath: dir + "/dit.safetensors", vaePath: dir + "/vae.safetensors").modelHash,
+                          "sidecars name both weights files")
+        XCTAssertThrowsError(try TextToVideo.load(ditPath: dir + "/dit.safetensors", vaePath: dir + "/vae.safetensors", refinerPath: dir + "/other.safetensors"))
     }
 
     func testPreviewSizeIsAQuarterInWholeLatentPixels() {
