@@ -34,6 +34,9 @@ enum EvalDiT {
       --duration S             every case at S seconds instead of its own (0: single images only, where
                                shape is decided, at a fraction of the time; motion is then not judged)
       --steps N, --guidance G  sampling settings (defaults as in `tessera generate`)
+      --weights FILE, --vae FILE  the models (default: the shipped ones)
+      --refiner FILE           a second DiT for the full-size refinement (default: the shipped refiner
+                               with the shipped model, if any; none: no refiner)
     \(SamplingOptions.help)
       --save DIR               also write every generated video as DIR/NNN.mp4
       --json                   one JSON object with the totals and every case

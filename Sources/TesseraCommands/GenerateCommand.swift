@@ -36,7 +36,8 @@ enum GenerateCommand {
                            seconds, peak_rss_bytes, timings, model_hash, ...) instead of text
           --weights FILE   diffusion transformer weights (default: the shipped ones)
           --vae FILE       autoencoder weights (default: the shipped ones)
-          --refiner FILE   a second DiT (same word list) for the full-size refinement only
+          --refiner FILE   a second DiT (same word list) for the full-size refinement only (default:
+                           the shipped refiner with the shipped model, if any; none: no refiner)
         """,
         run: run)
 

@@ -94,8 +94,14 @@ public final class TextToVideo: @unchecked Sendable {
         ShippedResource.path(target: "TesseraTransformer", file: "dit.safetensors", environment: "TESSERA_DIT_WEIGHTS")
     }
 
-    /// Loads DiT weights (`ditPath` or the shipped ones) and autoencoder weights (likewise), and
-    /// with `refinerPath` a second DiT for the full-size refinement (same word list).
+    /// $TESSERA_REFINER_WEIGHTS, else the refiner in the transformer's resource bundle, if shipped.
+    public static var shippedRefinerPath: String? {
+        ShippedResource.path(target: "TesseraTransformer", file: "refiner.safetensors", environment: "TESSERA_REFINER_WEIGHTS")
+    }
+
+    /// Loads DiT weights (`ditPath` or the shipped ones) and autoencoder weights (likewise), and a
+    /// second DiT for the full-size refinement (same word list): `refinerPath`, or "none" for no
+    /// refiner, or (nil) the shipped refiner when the base model is the shipped one.
     public static func load(ditPath: String? = nil, vaePath: String? = nil, refinerPath: String? = nil) throws -> TextToVideo {
         guard let path = ditPath ?? shippedWeightsPath else {
             throw SafeTensorsError("no diffusion transformer weights: none are shipped in this build (Sources/TesseraTransformer/Resources/dit.safetensors) and no --weights FILE was given")
@@ -106,7 +112,7 @@ public final class TextToVideo: @unchecked Sendable {
         let preview = file.metadata["latent_preview"].flatMap { try? JSONDecoder().decode(LatentPreview.self, from: Data($0.utf8)) }
         var hash = try ShippedResource.contentHash(path: path)
         var refiner: DiffusionTransformer<Float>?
-        if let refinerPath {
+        if let refinerPath = refinerPath == "none" ? nil : refinerPath ?? (ditPath == nil ? shippedRefinerPath : nil) {
             let (r, words) = try DiffusionTransformer<Float>.load(path: refinerPath)
             guard words.words == tokenizer.words, words.maxLength == tokenizer.maxLength, r.config.latentChannels == model.config.latentChannels, r.config.patch == model.config.patch else {
                 throw SafeTensorsError("refiner \(refinerPath) does not match \(path): word list, latent channels and patches must be the same")

@@ -60,6 +60,13 @@ final class TextToVideoTests: XCTestCase {
         XCTAssertNotEqual(loaded.modelHash, try TextToVideo.load(ditPath: dir + "/dit.safetensors", vaePath: dir + "/vae.safetensors").modelHash,
                           "sidecars name both weights files")
         XCTAssertThrowsError(try TextToVideo.load(ditPath: dir + "/dit.safetensors", vaePath: dir + "/vae.safetensors", refinerPath: dir + "/other.safetensors"))
+        // The shipped refiner ($TESSERA_REFINER_WEIGHTS here) comes with the shipped model only, and "none" turns it off.
+        setenv("TESSERA_DIT_WEIGHTS", dir + "/dit.safetensors", 1)
+        setenv("TESSERA_REFINER_WEIGHTS", dir + "/dit.safetensors", 1)
+        defer { unsetenv("TESSERA_DIT_WEIGHTS"); unsetenv("TESSERA_REFINER_WEIGHTS") }
+        XCTAssertNotNil(try TextToVideo.load(vaePath: dir + "/vae.safetensors").refiner)
+        XCTAssertNil(try TextToVideo.load(vaePath: dir + "/vae.safetensors", refinerPath: "none").refiner)
+        XCTAssertNil(try TextToVideo.load(ditPath: dir + "/dit.safetensors", vaePath: dir + "/vae.safetensors").refiner, "given weights: no shipped refiner")
     }
 
     func testPreviewSizeIsAQuarterInWholeLatentPixels() {
