@@ -83,8 +83,8 @@ public final class TextToVideo: @unchecked Sendable {
     public init(model: DiffusionTransformer<Float>, tokenizer: TextTokenizer, vae: VideoAutoencoder,
                 latentPreview: LatentPreview?, modelHash: String, trainedSteps: Int? = nil, refiner: DiffusionTransformer<Float>? = nil) {
         precondition(model.config.latentChannels == vae.config.latentChannels, "DiT and autoencoder latent channels differ")
-        precondition(refiner.map { $0.config.latentChannels == model.config.latentChannels && $0.config.patch == model.config.patch } ?? true,
-                     "the refiner's latent channels or patches differ from the model's")
+        precondition(refiner.map { TextToVideo.canRefine($0, for: model) } ?? true,
+                     "the refiner's latent channels, patches or frame context differ from the model's")
         self.model = model; self.refiner = refiner; self.tokenizer = tokenizer; self.vae = vae; self.latentPreview = latentPreview
         self.modelHash = modelHash; self.trainedSteps = trainedSteps
     }
@@ -114,14 +114,21 @@ public final class TextToVideo: @unchecked Sendable {
         var refiner: DiffusionTransformer<Float>?
         if let refinerPath = refinerPath == "none" ? nil : refinerPath ?? (ditPath == nil ? shippedRefinerPath : nil) {
             let (r, words) = try DiffusionTransformer<Float>.load(path: refinerPath)
-            guard words.words == tokenizer.words, words.maxLength == tokenizer.maxLength, r.config.latentChannels == model.config.latentChannels, r.config.patch == model.config.patch else {
-                throw SafeTensorsError("refiner \(refinerPath) does not match \(path): word list, latent channels and patches must be the same")
+            guard words.words == tokenizer.words, words.maxLength == tokenizer.maxLength, canRefine(r, for: model) else {
+                throw SafeTensorsError("refiner \(refinerPath) does not match \(path): word list, latent channels, patches and frame context must be the same")
             }
             refiner = r
             hash += "+" + (try ShippedResource.contentHash(path: refinerPath))
         }
         return TextToVideo(model: model, tokenizer: tokenizer, vae: vae, latentPreview: preview,
                            modelHash: hash, trainedSteps: file.metadata["step"].flatMap { Int($0) }, refiner: refiner)
+    }
+
+    /// Whether `refiner` can make `model`'s refinement: the same latent, patches and frame context
+    /// (the render holds clean context frames the same way in both stages).
+    public static func canRefine(_ refiner: DiffusionTransformer<Float>, for model: DiffusionTransformer<Float>) -> Bool {
+        refiner.config.latentChannels == model.config.latentChannels && refiner.config.patch == model.config.patch
+            && refiner.config.frameContext == model.config.frameContext
     }
 
     /// About a quarter of the final width and height, in multiples of 8 pixels (one latent pixel), at least 16.

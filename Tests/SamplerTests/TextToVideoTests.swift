@@ -60,6 +60,8 @@ final class TextToVideoTests: XCTestCase {
         XCTAssertNotEqual(loaded.modelHash, try TextToVideo.load(ditPath: dir + "/dit.safetensors", vaePath: dir + "/vae.safetensors").modelHash,
                           "sidecars name both weights files")
         XCTAssertThrowsError(try TextToVideo.load(ditPath: dir + "/dit.safetensors", vaePath: dir + "/vae.safetensors", refinerPath: dir + "/other.safetensors"))
+        XCTAssertTrue(TextToVideo.canRefine(tinyPipeline().model, for: p.model))
+        XCTAssertFalse(TextToVideo.canRefine(tinyPipeline(frameContext: true).model, for: p.model), "frame context must match")
         // The shipped refiner ($TESSERA_REFINER_WEIGHTS here) comes with the shipped model only, and "none" turns it off.
         setenv("TESSERA_DIT_WEIGHTS", dir + "/dit.safetensors", 1)
         setenv("TESSERA_REFINER_WEIGHTS", dir + "/dit.safetensors", 1)
