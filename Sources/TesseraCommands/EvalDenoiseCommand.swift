@@ -115,14 +115,7 @@ public enum EvalDenoise {
                 var empty = scene.scene
                 empty.objects = []
                 let background = Renderer.render(empty, width: size.width, height: size.height, frames: kind.frames)
-                let latent = p.vae.encode(Tensor(video: clip))
-                let patches = LatentPatches(latentShape: latent.shape, patch: (p.model.config.patch[0], p.model.config.patch[1]))
-                let x0 = patches.tokens(from: latent, mean: p.vae.latentMean, std: p.vae.latentStd)
-                // 2 on object pixels, 1 elsewhere, 0 on padding: the same token layout as x0.
-                let weights = ObjectLossWeights.latentWeights(video: clip, background: background, latentShape: latent.shape,
-                                                              spatialFactor: p.vae.config.spatialFactor,
-                                                              temporalFactor: p.vae.config.temporalFactor, objectWeight: 1)
-                let mask = patches.tokenWeights(weights)
+                let (latent, patches, x0, mask) = objectTargets(p, clip: clip, background: background)
                 let ids = [p.tokenizer.ids(scene.detailed)]
                 let firstFrameValues = patches.layout.rows * patches.layout.columns * x0.shape[2]
                 let hasFirstFrameObjects = kind.frames > 1 && mask.scalars[..<firstFrameValues].contains(where: { $0 > 1 })
@@ -189,6 +182,19 @@ public enum EvalDenoise {
                             previewOnly: measuresPreview ? previewOnly / max(1, scenesWithObjects) : nil))
         }
         return rows
+    }
+
+    /// A rendered clip as the model sees it: its latent, token layout and normalised tokens x0, and
+    /// a mask in x0's layout: 2 on latent pixels that differ from `background` (objects), 1
+    /// elsewhere, 0 on padding.
+    static func objectTargets(_ p: TextToVideo, clip: Video, background: Video)
+        -> (latent: Tensor<Float>, patches: LatentPatches, x0: Tensor<Float>, mask: Tensor<Float>) {
+        let latent = p.vae.encode(Tensor(video: clip))
+        let patches = LatentPatches(latentShape: latent.shape, patch: (p.model.config.patch[0], p.model.config.patch[1]))
+        let weights = ObjectLossWeights.latentWeights(video: clip, background: background, latentShape: latent.shape,
+                                                      spatialFactor: p.vae.config.spatialFactor,
+                                                      temporalFactor: p.vae.config.temporalFactor, objectWeight: 1)
+        return (latent, patches, patches.tokens(from: latent, mean: p.vae.latentMean, std: p.vae.latentStd), patches.tokenWeights(weights))
     }
 
     /// `base` with the values in `range` taken from `source` (same shape).

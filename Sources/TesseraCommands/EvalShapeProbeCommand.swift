@@ -74,12 +74,7 @@ public enum EvalShapeProbe {
             var empty = scene.scene
             empty.objects = []
             let background = Renderer.render(others.objects.isEmpty ? empty : others, width: size.width, height: size.height, frames: 1)
-            let latent = p.vae.encode(Tensor(video: image))
-            let patches = LatentPatches(latentShape: latent.shape, patch: (p.model.config.patch[0], p.model.config.patch[1]))
-            let x0 = patches.tokens(from: latent, mean: p.vae.latentMean, std: p.vae.latentStd)
-            let mask = patches.tokenWeights(ObjectLossWeights.latentWeights(video: image, background: background, latentShape: latent.shape,
-                                                                            spatialFactor: p.vae.config.spatialFactor,
-                                                                            temporalFactor: p.vae.config.temporalFactor, objectWeight: 1))
+            let (_, patches, x0, mask) = EvalDenoise.objectTargets(p, clip: image, background: background)
             guard mask.scalars.contains(where: { $0 > 1 }) else { continue }
             let truth = scene.scene.objects[0].shape
             let captions = Shape.allCases.map { shape -> [Int] in
