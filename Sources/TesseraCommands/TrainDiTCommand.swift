@@ -13,7 +13,7 @@ enum TrainDiTCommand {
                              [--high-noise-from X] [--depth N] [--frame-context] [--context-share X]
                              [--large-image-share X] [--medium-clip-share X] [--refine-share X]
                              [--single-object-share X]
-                             [--refinement-embedding]
+                             [--refinement-embedding] [--absolute-time]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -67,6 +67,10 @@ enum TrainDiTCommand {
       --refinement-embedding  mark refinement steps by a learned embedding (a new model, or with
                           --init a zero-initialised embedding added): the plain path, which makes
                           previews, is then not pulled towards redrawing what it is given
+      --absolute-time     add each token's frame time since the clip start (a new model, or with
+                          --init a zero-initialised layer added): with RoPE alone a frame knows only
+                          offsets, not how far it is from the clean first frame, nor so how far the
+                          object has moved
       --ship FILE         at the end, write the EMA weights (with config, tokenizer and a latent-preview
                           projection fitted to the autoencoder) to FILE
     """
@@ -76,7 +80,7 @@ enum TrainDiTCommand {
                                                                 "checkpoint", "minutes", "curriculum", "reuse", "ship", "init", "high-noise-share",
                                                                 "high-noise-from", "depth", "context-share", "large-image-share", "medium-clip-share", "refine-share",
                                                                 "single-object-share"],
-                                booleanFlags: ["resume", "absolute-position", "frame-context", "refinement-embedding"])
+                                booleanFlags: ["resume", "absolute-position", "frame-context", "refinement-embedding", "absolute-time"])
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
         options.steps = try a.int("steps", default: options.steps, in: 1...100_000_000)
@@ -102,10 +106,11 @@ enum TrainDiTCommand {
         if a.flag("absolute-position") { config.absolutePosition = true }
         if a.flag("frame-context") { config.frameContext = true }
         if a.flag("refinement-embedding") { config.refinementEmbedding = true }
+        if a.flag("absolute-time") { config.absoluteTime = true }
         // A resume without model options takes the model from the checkpoint (its config and tokenizer).
         var resumed: DiTDescription?
         if a.flag("resume"), a.string("preset") == nil, a.string("attention") == nil, !a.flag("absolute-position"), !a.flag("frame-context"),
-           !a.flag("refinement-embedding"),
+           !a.flag("refinement-embedding"), !a.flag("absolute-time"),
            let file = try? SafeTensors.read(path: checkpoint), let saved = file.metadata["config"].flatMap({ try? DiTDescription.decode($0) }) {
             resumed = saved
         }
@@ -125,6 +130,7 @@ enum TrainDiTCommand {
                 wanted.absolutePosition = model.config.absolutePosition
                 wanted.frameContext = model.config.frameContext
                 wanted.refinementEmbedding = model.config.refinementEmbedding
+                wanted.absoluteTime = model.config.absoluteTime
                 if wanted != model.config { throw CommandError("--init \(initPath) holds a DiT with config \(model.config.json); drop --preset/--attention or match them") }
             }
             if a.string("depth") != nil {
@@ -140,7 +146,8 @@ enum TrainDiTCommand {
             let additions: [(flag: String, part: WritableKeyPath<DiTConfig, Bool>, what: String)] = [
                 ("absolute-position", \.absolutePosition, "absolute positions (zero-initialised)"),
                 ("frame-context", \.frameContext, "frame context (zero-initialised embedding)"),
-                ("refinement-embedding", \.refinementEmbedding, "a refinement embedding (zero-initialised)")]
+                ("refinement-embedding", \.refinementEmbedding, "a refinement embedding (zero-initialised)"),
+                ("absolute-time", \.absoluteTime, "absolute frame times (zero-initialised)")]
             for addition in additions where a.flag(addition.flag) && !model.config[keyPath: addition.part] {
                 var upgraded = model.config
                 upgraded[keyPath: addition.part] = true

@@ -32,6 +32,9 @@ public struct DiTConfig: Codable, Equatable, Sendable {
     /// trained with `train dit --refine-share`): there x_t starts from an upscaled preview, whose
     /// objects are blobs to be redrawn, not a noised sharp clip to be kept. Off in older files.
     public var refinementEmbedding: Bool
+    /// Adds each token's frame time since the clip start (AbsolutePosition.timeFeatures) to the token
+    /// embeddings, so a frame knows how far it is from the clean first frame. Off in older files.
+    public var absoluteTime: Bool
     /// Noise levels at which refinement steps are trained (and marked when sampling): a render
     /// starts at 0.75; below 0.5 its input is the previous steps' estimate, the plain path.
     public static let refinementTimes = 0.5...0.95
@@ -44,7 +47,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         case width, depth, heads, patch, attention
         case mlpRatio = "mlp_ratio", latentChannels = "latent_channels", textLayers = "text_layers"
         case maxTextLength = "max_text_length", vocabularySize = "vocabulary_size", absolutePosition = "absolute_position"
-        case frameContext = "frame_context", refinementEmbedding = "refinement_embedding"
+        case frameContext = "frame_context", refinementEmbedding = "refinement_embedding", absoluteTime = "absolute_time"
     }
 
     public init(from decoder: Decoder) throws {
@@ -57,6 +60,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         absolutePosition = try c.decodeIfPresent(Bool.self, forKey: .absolutePosition) ?? false
         frameContext = try c.decodeIfPresent(Bool.self, forKey: .frameContext) ?? false
         refinementEmbedding = try c.decodeIfPresent(Bool.self, forKey: .refinementEmbedding) ?? false
+        absoluteTime = try c.decodeIfPresent(Bool.self, forKey: .absoluteTime) ?? false
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -68,15 +72,17 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         if absolutePosition { try c.encode(true, forKey: .absolutePosition) }
         if frameContext { try c.encode(true, forKey: .frameContext) }
         if refinementEmbedding { try c.encode(true, forKey: .refinementEmbedding) }
+        if absoluteTime { try c.encode(true, forKey: .absoluteTime) }
     }
 
     public init(width: Int, depth: Int, heads: Int, mlpRatio: Int = 4, patch: [Int] = [2, 2], latentChannels: Int = 16,
                 attention: AttentionMode = .full, textLayers: Int = 2, maxTextLength: Int = 48, vocabularySize: Int = 0,
-                absolutePosition: Bool = false, frameContext: Bool = false, refinementEmbedding: Bool = false) {
+                absolutePosition: Bool = false, frameContext: Bool = false, refinementEmbedding: Bool = false,
+                absoluteTime: Bool = false) {
         self.width = width; self.depth = depth; self.heads = heads; self.mlpRatio = mlpRatio; self.patch = patch
         self.latentChannels = latentChannels; self.attention = attention; self.textLayers = textLayers
         self.maxTextLength = maxTextLength; self.vocabularySize = vocabularySize; self.absolutePosition = absolutePosition
-        self.frameContext = frameContext; self.refinementEmbedding = refinementEmbedding
+        self.frameContext = frameContext; self.refinementEmbedding = refinementEmbedding; self.absoluteTime = absoluteTime
     }
 
     public var headDim: Int { width / heads }

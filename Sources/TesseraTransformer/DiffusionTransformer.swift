@@ -2,7 +2,8 @@
 //
 //   tokens x: (B, T, P)  normalised, padded, patchified latent (LatentPatches), T = F * rows * cols
 //   t: (B) noise level in [0, 1];  ids: (B, L) caption token ids (TextTokenizer)
-//   h = x_embedder(x) [+ pos_embedder(frame position)]  (B, T, D)   (AbsolutePosition.swift)
+//   h = x_embedder(x) [+ pos_embedder(frame position)] [+ time_embedder(frame time)]  (B, T, D)
+//       (AbsolutePosition.swift)
 //       [+ context_embedding on the tokens of the first `contextFrames` frames, which hold clean latents]
 //       [+ refinement_embedding on every token of the samples marked `refining` (a render's refinement)]
 //   text = text(ids)                                    (B, L, D)
@@ -24,11 +25,13 @@ public final class DiffusionTransformer<T: TensorScalar> {
     public let positionEmbedding: Linear<T>?    // pos_embedder: (D, AbsolutePosition.featureCount), zero at init
     public let contextEmbedding: Parameter?     // context_embedding: (D), zero at init
     public let refinementEmbedding: Parameter?  // refinement_embedding: (D), zero at init
+    public let timeEmbedding: Linear<T>?        // time_embedder: (D, AbsolutePosition.timeFeatureCount), zero at init
     private var contextTokens = 0   // per sample, of the last forward
     private var refiningSamples: [Bool] = []   // of the last forward
     private let conditioningAct = SiLU<T>()
     private var ropeCache: (layout: TokenLayout, table: RoPETable<T>)?
     private var positionCache: (layout: TokenLayout, features: Tensor<T>)?
+    private var timeCache: (layout: TokenLayout, features: Tensor<T>)?
     private var textLength = 0
 
     public init(config: DiTConfig, seed: UInt64 = 0) {
@@ -51,6 +54,8 @@ public final class DiffusionTransformer<T: TensorScalar> {
             ? Linear(store, "pos_embedder", in: AbsolutePosition.featureCount, out: d, initializer: .zeros) : nil
         contextEmbedding = config.frameContext ? store.add("context_embedding", shape: [d], initializer: .zeros) : nil
         refinementEmbedding = config.refinementEmbedding ? store.add("refinement_embedding", shape: [d], initializer: .zeros) : nil
+        timeEmbedding = config.absoluteTime
+            ? Linear(store, "time_embedder", in: AbsolutePosition.timeFeatureCount, out: d, initializer: .zeros) : nil
     }
 
     /// A model with `config` (which may add parameters: `absolutePosition`, or more blocks, which
@@ -83,6 +88,24 @@ public final class DiffusionTransformer<T: TensorScalar> {
         return features
     }
 
+    func timeFeatures(for layout: TokenLayout) -> Tensor<T> {
+        if let c = timeCache, c.layout == layout { return c.features }
+        let features: Tensor<T> = AbsolutePosition.timeFeatures(layout: layout)
+        timeCache = (layout, features)
+        return features
+    }
+
+    /// The absolute position and time embeddings of a grid, (1, T, D), or nil for a model with neither.
+    private func gridEmbedding(for layout: TokenLayout) -> Tensor<T>? {
+        var total: Tensor<T>?
+        if let positionEmbedding { total = positionEmbedding.forward(positionFeatures(for: layout)) }
+        if let timeEmbedding {
+            let time = timeEmbedding.forward(timeFeatures(for: layout))
+            if total == nil { total = time } else { accumulate(&total!, time) }
+        }
+        return total
+    }
+
     /// Predicted velocity (B, T, P). Caches what `backward` needs. The first `contextFrames` latent
     /// frames of every sample hold clean latents given as context (models with `frameContext`); their
     /// output is not a prediction and is ignored by the loss and the sampler. `refining` (empty, or
@@ -108,8 +131,7 @@ public final class DiffusionTransformer<T: TensorScalar> {
         let s = conditioningAct.forward(c)   // (B, D)
         let rope = rope(for: layout)
         var h = inputEmbedding.forward(x)
-        if let positionEmbedding {
-            let position = positionEmbedding.forward(positionFeatures(for: layout))   // (1, T, D)
+        if let position = gridEmbedding(for: layout) {   // (1, T, D)
             h.withUnsafeMutablePointer { hp in position.withUnsafePointer { pp in
                 for i in 0..<b { Elementwise.accumulate(pp, into: hp + i * n * d, count: n * d, alpha: 1) }
             }}
@@ -135,13 +157,14 @@ public final class DiffusionTransformer<T: TensorScalar> {
             if dContext == nil { dContext = g.dText } else { accumulate(&dContext!, g.dText) }
         }
         let dx = inputEmbedding.backward(dh)
-        if let positionEmbedding {
+        if positionEmbedding != nil || timeEmbedding != nil {
             let (b, n, d) = dh.shape3
             var dPosition = Tensor<T>(zeros: [1, n, d])
             dPosition.withUnsafeMutablePointer { g in dh.withUnsafePointer { dp in
                 for i in 0..<b { Elementwise.accumulate(dp + i * n * d, into: g, count: n * d, alpha: 1) }
             }}
-            _ = positionEmbedding.backward(dPosition)
+            if let positionEmbedding { _ = positionEmbedding.backward(dPosition) }
+            if let timeEmbedding { _ = timeEmbedding.backward(dPosition) }
         }
         if let contextEmbedding, contextTokens > 0 {
             accumulateEmbeddingGradient(contextEmbedding, from: dh, samples: Array(0..<dh.shape[0]), tokens: 0..<contextTokens)

@@ -83,6 +83,17 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertNotEqual(marking.store.values[marking.store.entry(named: "refinement_embedding")!.offset], 0, "the mark was trained")
         XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball", "--size", "64x32", "--steps", "2", "--duration", "0.5",
                                      "--weights", dir + "/dit6.safetensors", "--vae", dir + "/vae.safetensors", "--out", dir + "/mark.y4m"]), 0)
+        // Absolute frame times added to a loaded frame-context model, trained, resumed, and generating.
+        let timeRun = ["train", "dit", "--vae", dir + "/vae.safetensors", "--token-budget", "48", "--checkpoint", dir + "/dit7.ckpt.safetensors"]
+        XCTAssertEqual(Tessera.main(timeRun + ["--init", dir + "/dit5.safetensors", "--absolute-time", "--context-share", "1", "--steps", "10"]), 0)
+        XCTAssertEqual(Tessera.main(timeRun + ["--resume", "--steps", "11", "--ship", dir + "/dit7.safetensors"]), 0)
+        let timed = try DiffusionTransformer<Float>.load(path: dir + "/dit7.safetensors").model
+        XCTAssertTrue(timed.config.absoluteTime && timed.config.frameContext && timed.config.absolutePosition)
+        let timeWeights = timed.store.entry(named: "time_embedder.weight")!
+        XCTAssertTrue((0..<timeWeights.count).contains { timed.store.values[timeWeights.offset + $0] != 0 }, "the time layer was trained")
+        XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball", "--size", "64x32", "--steps", "2", "--duration", "1",
+                                     "--weights", dir + "/dit7.safetensors", "--vae", dir + "/vae.safetensors", "--out", dir + "/timed.y4m"]), 0)
+        XCTAssertEqual(try MediaReader.read(dir + "/timed.y4m").frameCount, 13)
         XCTAssertEqual(Tessera.main(upgraded + ["--resume", "--steps", "10", "--context-share", "0.5"]), 2, "context share without frame context")
         let contextWeights = ["--weights", dir + "/dit5.safetensors", "--vae", dir + "/vae.safetensors"]
         let contextClip = ["generate", "--prompt", "red ball bouncing", "--size", "64x32", "--steps", "2", "--seed", "7", "--duration", "1"] + contextWeights

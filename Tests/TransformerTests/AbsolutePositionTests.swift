@@ -75,4 +75,50 @@ final class AbsolutePositionTests: XCTestCase {
         XCTAssertTrue(config.json.contains("\"absolute_position\":true"))
         XCTAssertEqual(try JSONDecoder().decode(DiTConfig.self, from: Data(config.json.utf8)), config)
     }
+
+    func testTimeFeaturesAreTheFrameTimeAtEverySize() {
+        let n = AbsolutePosition.timeFeatureCount
+        XCTAssertEqual(n, 9)
+        let preview: Tensor<Double> = AbsolutePosition.timeFeatures(layout: TokenLayout(frames: 13, rows: 5, columns: 8, latentHeight: 9))
+        let full: Tensor<Double> = AbsolutePosition.timeFeatures(layout: TokenLayout(frames: 13, rows: 18, columns: 32, latentHeight: 36))
+        XCTAssertEqual(preview.shape, [1, 13 * 40, n])
+        let p = preview.scalars, f = full.scalars
+        for frame in [0, 1, 6, 12] {
+            let s = Double(frame) / 3 / 4   // latent frame k at k/3 s; 4 s is s = 1
+            let expected = [s] + AbsolutePosition.timeFrequencies.flatMap { [Double.sin(Double.pi * $0 * s), Double.cos(Double.pi * $0 * s)] }
+            for token in [0, 17, 39] {   // every token of a frame, at both sizes
+                for k in 0..<n { XCTAssertEqual(p[((frame * 40) + token) * n + k], expected[k], accuracy: 1e-12) }
+            }
+            XCTAssertEqual(Array(f[((frame * 576) + 300) * n..<((frame * 576) + 301) * n]), Array(p[(frame * 40) * n..<(frame * 40 + 1) * n]))
+        }
+        // An image is a clip's first frame.
+        let image: Tensor<Double> = AbsolutePosition.timeFeatures(layout: TokenLayout(frames: 1, rows: 3, columns: 3, latentHeight: 6))
+        XCTAssertEqual(Array(image.scalars[0..<n]), Array(p[0..<n]))
+    }
+
+    func testAddingAbsoluteTimeKeepsTheFunctionUntilTrained() throws {
+        var config = DiTConfig.tiny
+        config.vocabularySize = 11
+        config.absolutePosition = true
+        config.frameContext = true
+        let model = DiffusionTransformer<Float>(config: config, seed: 7)
+        for i in 0..<model.store.count { model.store.values[i] += Float((i * 7919) % 13 - 6) / 60 }   // as if trained
+        var timed = config
+        timed.absoluteTime = true
+        let upgraded = model.upgraded(to: timed)
+        XCTAssertEqual(upgraded.parameterCount, model.parameterCount + (AbsolutePosition.timeFeatureCount + 1) * config.width)
+        let layout = TokenLayout(frames: 3, rows: 2, columns: 3, latentHeight: 3, latentWidth: 5)
+        let x = Tensor<Float>(shape: [2, layout.tokens, config.tokenWidth], values: randomValues(2 * layout.tokens * config.tokenWidth, seed: 4).map { Float($0) })
+        let ids = [[3, 5, 1, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0, 0, 0, 0]]
+        let before = model.forward(x, layout: layout, t: [0.3, 0.8], text: ids, contextFrames: 1).scalars
+        XCTAssertEqual(upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids, contextFrames: 1).scalars, before)
+        let entry = upgraded.store.entry(named: "time_embedder.weight")!
+        for i in 0..<entry.count { upgraded.store.values[entry.offset + i] = Float(i % 5) / 10 }
+        XCTAssertNotEqual(upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids, contextFrames: 1).scalars, before)
+        // The key is written only when on, so older files keep their exact config text.
+        XCTAssertFalse(config.json.contains("absolute_time"))
+        XCTAssertTrue(timed.json.contains("\"absolute_time\":true"))
+        XCTAssertEqual(try JSONDecoder().decode(DiTConfig.self, from: Data(timed.json.utf8)), timed)
+        XCTAssertFalse(try JSONDecoder().decode(DiTConfig.self, from: Data(config.json.utf8)).absoluteTime)
+    }
 }

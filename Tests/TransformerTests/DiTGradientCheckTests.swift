@@ -82,11 +82,12 @@ final class DiTGradientCheckTests: XCTestCase {
         XCTAssertLessThan(result.worstRelativeError, tolerance, "\(result)")
     }
 
-    func checkModel(_ attention: AttentionMode, absolutePosition: Bool = false, contextFrames: Int = 0, refining: [Bool] = [],
-                    file: StaticString = #filePath, line: UInt = #line) {
+    func checkModel(_ attention: AttentionMode, absolutePosition: Bool = false, absoluteTime: Bool = false, contextFrames: Int = 0,
+                    refining: [Bool] = [], file: StaticString = #filePath, line: UInt = #line) {
         var config = DiTConfig.tiny
         config.width = 12; config.heads = 2; config.vocabularySize = 11; config.maxTextLength = 5; config.attention = attention
         config.absolutePosition = absolutePosition
+        config.absoluteTime = absoluteTime
         config.frameContext = contextFrames > 0
         config.refinementEmbedding = !refining.isEmpty
         let model = DiffusionTransformer<Double>(config: config, seed: 5)
@@ -107,21 +108,24 @@ final class DiTGradientCheckTests: XCTestCase {
             return [dx.scalars, self.gradients(model.store)]
         }, samplesPerInput: 300)
         XCTAssertLessThan(result.worstRelativeError, tolerance, "\(attention): \(result)", file: file, line: line)
-        // Every value of the refinement embedding (a few of the many parameters the check samples),
-        // by central differences of <y, r>.
-        guard let entry = model.store.entry(named: "refinement_embedding") else { return }
+        // Every value of the zero-initialised additions (a few of the many parameters the check
+        // samples), by central differences of <y, r>.
         let x = randomValues(b * t * p, seed: 21), r = randomValues(b * t * p, seed: 22), base = parameters(model.store)
         func objective(_ values: [Double]) -> Double { zip(run([x, values]).scalars, r).map { $0 * $1 }.reduce(0, +) }
         _ = run([x, base])
         model.store.zeroGrads()
         _ = model.backward(Tensor(shape: [b, t, p], values: r))
         let analytic = gradients(model.store)
-        for i in entry.offset..<(entry.offset + entry.count) {
-            var up = base, down = base
-            up[i] += 1e-5; down[i] -= 1e-5
-            let numeric = (objective(up) - objective(down)) / 2e-5
-            XCTAssertEqual(analytic[i], numeric, accuracy: 1e-6 * max(1, abs(numeric)), "refinement_embedding[\(i - entry.offset)]", file: file, line: line)
+        for name in ["time_embedder.weight", "time_embedder.bias", "refinement_embedding"] {
+            guard let entry = model.store.entry(named: name) else { continue }
+            for i in entry.offset..<(entry.offset + entry.count) {
+                var up = base, down = base
+                up[i] += 1e-5; down[i] -= 1e-5
+                let numeric = (objective(up) - objective(down)) / 2e-5
+                XCTAssertEqual(analytic[i], numeric, accuracy: 1e-6 * max(1, abs(numeric)), "\(name)[\(i - entry.offset)]", file: file, line: line)
+            }
         }
+        guard let entry = model.store.entry(named: "refinement_embedding") else { return }
         if !refining.contains(true) { XCTAssertTrue(analytic[entry.offset..<(entry.offset + entry.count)].allSatisfy { $0 == 0 }) }
     }
 
@@ -129,5 +133,6 @@ final class DiTGradientCheckTests: XCTestCase {
     func testWholeModelFactorizedAttention() { checkModel(.factorized) }
     func testWholeModelWithAbsolutePosition() { checkModel(.full, absolutePosition: true) }
     func testWholeModelWithFrameContext() { checkModel(.full, absolutePosition: true, contextFrames: 1) }
+    func testWholeModelWithAbsoluteTime() { checkModel(.full, absolutePosition: true, absoluteTime: true, contextFrames: 1) }
     func testWholeModelWithARefinementMark() { checkModel(.full, absolutePosition: true, contextFrames: 1, refining: [true, false]) }
 }
