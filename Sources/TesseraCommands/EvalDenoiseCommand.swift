@@ -3,7 +3,7 @@
 // composition that exists (low and middle noise) and making one from almost nothing (high noise).
 // One conditional model call per (scene, noise level), no guidance; the error is the mean squared
 // error of the x0 estimate (x_t - t v) in normalised latent units, over all latent pixels and over
-// those an object touches (ObjectLossWeights), for full-size images and 17-frame preview clips.
+// those an object touches (ObjectLossWeights), for full-size images and preview clips (17 frames unless `--clip-frames`).
 // Beside it, the object error of guessing the background alone (the scene's latent without its
 // objects): a model whose object error at high noise exceeds it draws objects that are not there
 // (wherever the noise hints at one) rather than hedging. For clips, also the first latent frame's
@@ -24,10 +24,12 @@ import TesseraSampler
 
 public enum EvalDenoise {
     static let help = """
-    usage: tessera eval denoise [--count N] [--weights FILE] [--vae FILE] [--seed S] [--json]
+    usage: tessera eval denoise [--count N] [--clip-frames F] [--weights FILE] [--vae FILE] [--seed S]
+                                [--json]
 
-    denoise: renders N held-out world scenes (default 24) as a full-size image and a 17-frame
-    preview clip, noises each latent to t = 0.3, 0.6, 0.8, 0.9, 0.95 and 0.99, and prints the mean
+    denoise: renders N held-out world scenes (default 24) as a full-size image and an F-frame
+    preview clip (default 17; 5 to 49, one more than a multiple of 4: 49 is a 4 s clip, whose far
+    frames are where clips fall apart), noises each latent to t = 0.3, 0.6, 0.8, 0.9, 0.95 and 0.99, and prints the mean
     squared error of the model's one-call clean-latent estimate (all latent pixels, and object pixels
     only), and the object error of the background alone (no objects drawn) for comparison; for the
     clips, the first latent frame's object error with the other frames as they are and with their
@@ -55,12 +57,16 @@ public enum EvalDenoise {
     }
 
     static func run(_ args: [String]) throws {
-        let a = try Arguments(args, command: "eval denoise", options: ["count", "weights", "vae", "seed"], booleanFlags: ["json"])
+        let a = try Arguments(args, command: "eval denoise", options: ["count", "clip-frames", "weights", "vae", "seed"], booleanFlags: ["json"])
         try a.expectPositionals(atMost: 0)
         let count = try a.int("count", default: 24, in: 1...10_000)
+        let clipFrames = try a.int("clip-frames", default: 17, in: 5...49)
+        guard clipFrames % 4 == 1 else {
+            throw CommandError.usage("--clip-frames \(clipFrames): give one more than a multiple of 4 (5, 9, ..., 49), one latent frame per 4 frames")
+        }
         let seed = try a.uint64("seed", default: EvalVAE.heldOutSeed)
         let pipeline = try TrainCommand.wrap { try TextToVideo.load(ditPath: a.string("weights"), vaePath: a.string("vae")) }
-        let rows = Autograd.withoutRecording { measure(pipeline, count: count, seed: seed) }
+        let rows = Autograd.withoutRecording { measure(pipeline, count: count, seed: seed, clipFrames: clipFrames) }
         if a.flag("json") {
             let object: [String: Any] = ["scenes": count, "seed": seed, "times": times,
                                          "rows": rows.map { ["name": $0.name, "all": $0.all, "objects": $0.objects, "background_only_objects": $0.backgroundOnly,
@@ -94,11 +100,11 @@ public enum EvalDenoise {
         printOut(lines.joined(separator: "\n"))
     }
 
-    /// Errors per noise level (`times`) for full-size images and preview clips.
-    public static func measure(_ p: TextToVideo, count: Int, seed: UInt64) -> [Row] {
+    /// Errors per noise level (`times`) for full-size images and preview clips of `clipFrames` frames.
+    public static func measure(_ p: TextToVideo, count: Int, seed: UInt64, clipFrames: Int = 17) -> [Row] {
         let sampler = SceneSampler(seed: seed)
         let aspects: [(Int, Int)] = [(16, 9), (9, 16), (1, 1), (4, 3)]
-        let kinds: [(name: String, pixels: Int, frames: Int)] = [("full-size image", 512 * 288, 1), ("preview 17-frame clip", 128 * 72, 17)]
+        let kinds: [(name: String, pixels: Int, frames: Int)] = [("full-size image", 512 * 288, 1), ("preview \(clipFrames)-frame clip", 128 * 72, clipFrames)]
         var rows: [Row] = []
         for kind in kinds {
             var all = [Double](repeating: 0, count: times.count), objects = [Double](repeating: 0, count: times.count)

@@ -59,6 +59,11 @@ final class EvalDenoiseTests: XCTestCase {
         XCTAssertEqual(clip.laterFrames.count, EvalDenoise.times.count)
         XCTAssertEqual(clip.laterFrames, clip.laterFramesWithContext)
         XCTAssertTrue(clip.laterFrames.allSatisfy { $0 > 0 })
+        // A 4 s clip: its own row, with the same measures.
+        let long = EvalDenoise.measure(pipeline, count: 2, seed: 9, clipFrames: 49)[1]
+        XCTAssertEqual(long.name, "preview 49-frame clip")
+        XCTAssertEqual(long.laterFrames, long.laterFramesWithContext)
+        XCTAssertEqual(long.laterFrames.count, EvalDenoise.times.count)
         for i in 0..<model.store.count { model.store.values[i] += Float((i * 7919) % 13 - 6) / 60 }
         let mixed = EvalDenoise.measure(pipeline, count: 4, seed: 9)[1]
         XCTAssertNotEqual(mixed.laterFrames, mixed.laterFramesWithContext)
@@ -124,6 +129,9 @@ final class EvalDenoiseTests: XCTestCase {
         let files = ["--weights", dir + "/dit.safetensors", "--vae", dir + "/vae.safetensors"]
         XCTAssertEqual(Tessera.main(["eval", "denoise", "--count", "2", "--json"] + files), 0)
         XCTAssertEqual(Tessera.main(["eval", "denoise", "--count", "0"] + files), 2)
+        XCTAssertEqual(Tessera.main(["eval", "denoise", "--count", "1", "--clip-frames", "9"] + files), 0)
+        XCTAssertEqual(Tessera.main(["eval", "denoise", "--clip-frames", "10"] + files), 2, "not one more than a multiple of 4")
+        XCTAssertEqual(Tessera.main(["eval", "denoise", "--clip-frames", "53"] + files), 2, "longer than 4 s")
         XCTAssertEqual(Tessera.main(["eval", "denoise", "--weights", dir + "/missing.safetensors"]), 1)
     }
 }
