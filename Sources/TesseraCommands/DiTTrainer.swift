@@ -37,6 +37,8 @@ struct DiTTrainingOptions: Codable, Sendable {
     /// an upscaled preview whose objects are blobs; on the plain path the model can copy a noised
     /// shape instead of drawing it from the caption (or, in a clip, from the context frame).
     var refineShare = 0.0
+    /// Learning-rate multipliers by parameter-name prefix (`--lr-scale time_embedder=10`).
+    var rateScales: [String: Double] = [:]
 }
 
 final class DiTTrainer {
@@ -52,6 +54,9 @@ final class DiTTrainer {
     init(model: DiffusionTransformer<Float>, tokenizer: TextTokenizer, vae: VideoAutoencoder, options: DiTTrainingOptions) {
         self.model = model; self.tokenizer = tokenizer; self.vae = vae; self.options = options
         optimizer = AdamW(model.store, weightDecay: options.weightDecay)
+        for (i, e) in model.store.entries.enumerated() {
+            if let scale = options.rateScales.first(where: { e.name.hasPrefix($0.key) })?.value { optimizer.rateScales[i] = scale }
+        }
         ema = EMAWeights(model.store, decay: options.emaDecay)
         state = TrainingState(step: 0, rng: RandomGenerator(seed: options.seed, stream: 0xD17),
                               config: DiTDescription(config: model.config, tokenizer: tokenizer).json)

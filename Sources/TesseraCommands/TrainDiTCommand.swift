@@ -13,7 +13,7 @@ enum TrainDiTCommand {
                              [--high-noise-from X] [--depth N] [--frame-context] [--context-share X]
                              [--large-image-share X] [--medium-clip-share X] [--refine-share X]
                              [--single-object-share X]
-                             [--refinement-embedding] [--absolute-time]
+                             [--refinement-embedding] [--absolute-time] [--lr-scale NAME=X[,NAME=X...]]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -71,6 +71,9 @@ enum TrainDiTCommand {
                           --init a zero-initialised layer added): with RoPE alone a frame knows only
                           offsets, not how far it is from the clean first frame, nor so how far the
                           object has moved
+      --lr-scale NAME=X   multiply the learning rate of the parameters whose names start with NAME
+                          by X (0 to 1000), e.g. time_embedder=10: a layer added at zero to a trained
+                          model then learns at the pace of the model around it; give it again on --resume
       --ship FILE         at the end, write the EMA weights (with config, tokenizer and a latent-preview
                           projection fitted to the autoencoder) to FILE
     """
@@ -79,7 +82,7 @@ enum TrainDiTCommand {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
                                                                 "checkpoint", "minutes", "curriculum", "reuse", "ship", "init", "high-noise-share",
                                                                 "high-noise-from", "depth", "context-share", "large-image-share", "medium-clip-share", "refine-share",
-                                                                "single-object-share"],
+                                                                "single-object-share", "lr-scale"],
                                 booleanFlags: ["resume", "absolute-position", "frame-context", "refinement-embedding", "absolute-time"])
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
@@ -174,6 +177,18 @@ enum TrainDiTCommand {
         if a.string("context-share") != nil && !model.config.frameContext {
             throw CommandError.usage("--context-share needs a model with frame context (--frame-context)")
         }
+        if let scales = a.string("lr-scale") {
+            for item in scales.split(separator: ",", omittingEmptySubsequences: false) {
+                let parts = item.split(separator: "=", omittingEmptySubsequences: false)
+                guard parts.count == 2, !parts[0].isEmpty, let x = Double(parts[1]), (0...1000).contains(x) else {
+                    throw CommandError.usage("--lr-scale '\(item)': give NAME=X with X from 0 to 1000, e.g. time_embedder=10")
+                }
+                guard model.store.entries.contains(where: { $0.name.hasPrefix(String(parts[0])) }) else {
+                    throw CommandError.usage("--lr-scale: no parameter of this model starts with '\(parts[0])' (e.g. time_embedder, pos_embedder, blocks.0)")
+                }
+                options.rateScales[String(parts[0])] = x
+            }
+        }
         let trainer = DiTTrainer(model: model, tokenizer: tokenizer, vae: vae, options: options)
         if initialStep > 0 {
             trainer.state.step = initialStep
@@ -194,7 +209,7 @@ enum TrainDiTCommand {
             throw CommandError.usage("--large-image-share plus --medium-clip-share is \(source.largeImageShare + source.mediumClipShare); at most 1 is accepted")
         }
         let origin = a.string("init") != nil ? "from --init" : (resumed != nil ? "model of the checkpoint" : presetName)
-        printError("training dit (\(origin), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, high-noise share \(options.highNoiseShare) from t = \(options.highNoiseFrom), context share \(options.contextShare), large images \(source.largeImageShare), medium clips \(source.mediumClipShare), single objects \(source.singleObjectShare.map { String($0) } ?? "world mix"), refine share \(options.refineShare), BLAS \(BLAS.coreName), \(Parallel.workers) threads")
+        printError("training dit (\(origin), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, high-noise share \(options.highNoiseShare) from t = \(options.highNoiseFrom), context share \(options.contextShare), large images \(source.largeImageShare), medium clips \(source.mediumClipShare), single objects \(source.singleObjectShare.map { String($0) } ?? "world mix"), refine share \(options.refineShare)\(options.rateScales.isEmpty ? "" : ", lr scales \(options.rateScales.sorted { $0.key < $1.key })"), BLAS \(BLAS.coreName), \(Parallel.workers) threads")
         StopSignal.install()
         try TrainCommand.wrap { try trainer.train(source: source, checkpointPath: checkpoint, stopAfterSeconds: minutes * 60) { printError($0) } }
         if let ship = a.string("ship") {

@@ -86,7 +86,10 @@ final class TrainDiTCommandTests: XCTestCase {
         // Absolute frame times added to a loaded frame-context model, trained, resumed, and generating.
         let timeRun = ["train", "dit", "--vae", dir + "/vae.safetensors", "--token-budget", "48", "--checkpoint", dir + "/dit7.ckpt.safetensors"]
         XCTAssertEqual(Tessera.main(timeRun + ["--init", dir + "/dit5.safetensors", "--absolute-time", "--context-share", "1", "--steps", "10"]), 0)
-        XCTAssertEqual(Tessera.main(timeRun + ["--resume", "--steps", "11", "--ship", dir + "/dit7.safetensors"]), 0)
+        XCTAssertEqual(Tessera.main(timeRun + ["--resume", "--steps", "11", "--lr-scale", "time_embedder=10,pos_embedder=1", "--ship", dir + "/dit7.safetensors"]), 0)
+        XCTAssertEqual(Tessera.main(timeRun + ["--resume", "--steps", "12", "--lr-scale", "time_embedder"]), 2, "no =X")
+        XCTAssertEqual(Tessera.main(timeRun + ["--resume", "--steps", "12", "--lr-scale", "time_embedder=-1"]), 2, "negative scale")
+        XCTAssertEqual(Tessera.main(timeRun + ["--resume", "--steps", "12", "--lr-scale", "no_such_layer=2"]), 2, "no such parameter")
         let timed = try DiffusionTransformer<Float>.load(path: dir + "/dit7.safetensors").model
         XCTAssertTrue(timed.config.absoluteTime && timed.config.frameContext && timed.config.absolutePosition)
         let timeWeights = timed.store.entry(named: "time_embedder.weight")!

@@ -17,7 +17,7 @@ struct ReferenceAdamW {
         self.weightDecay = weightDecay
     }
 
-    mutating func step(params: inout [[Double]], grads: [[Double]], ranks: [Int], lr: Double) {
+    mutating func step(params: inout [[Double]], grads: [[Double]], ranks: [Int], lr: Double, scales: [Double]? = nil) {
         t += 1
         for i in params.indices {
             for j in params[i].indices {
@@ -27,7 +27,7 @@ struct ReferenceAdamW {
                 let mHat = m[i][j] / (1 - pow(beta1, Double(t)))
                 let vHat = v[i][j] / (1 - pow(beta2, Double(t)))
                 if ranks[i] >= 2 { params[i][j] -= lr * weightDecay * params[i][j] }
-                params[i][j] -= lr * mHat / (vHat.squareRoot() + epsilon)
+                params[i][j] -= lr * (scales?[i] ?? 1) * mHat / (vHat.squareRoot() + epsilon)
             }
         }
     }
@@ -38,10 +38,11 @@ final class TrainingUtilitiesTests: XCTestCase {
 
     /// Runs `steps` AdamW updates on a store of T and on the reference with the same gradients
     /// (which depend on the current parameters, so errors would compound); returns both.
-    func runAdamW<T: TensorScalar>(_ type: T.Type, steps: Int, weightDecay: Double) -> (engine: [[Double]], reference: [[Double]]) {
+    func runAdamW<T: TensorScalar>(_ type: T.Type, steps: Int, weightDecay: Double, rateScales: [Double]? = nil) -> (engine: [[Double]], reference: [[Double]]) {
         let store = ParameterStore<T>(seed: 5)
         for (i, s) in Self.shapes.enumerated() { store.add("p\(i)", shape: s, initializer: .normal(std: 1)) }
         let opt = AdamW(store, weightDecay: weightDecay)
+        if let rateScales { opt.rateScales = rateScales }
         var params = store.entries.map { e in (0..<e.count).map { Double(store.values[e.offset + $0]) } }
         var ref = ReferenceAdamW(shapes: Self.shapes, weightDecay: weightDecay)
         var rng = RandomGenerator(seed: 6)
@@ -60,7 +61,7 @@ final class TrainingUtilitiesTests: XCTestCase {
                 grads.append(g)
             }
             opt.update(lr: lr)
-            ref.step(params: &params, grads: grads, ranks: Self.shapes.map(\.count), lr: lr)
+            ref.step(params: &params, grads: grads, ranks: Self.shapes.map(\.count), lr: lr, scales: rateScales)
         }
         XCTAssertEqual(opt.step, steps)
         // The moments the optimizer keeps match the reference too. In Float, 1 - Float(0.999) is
@@ -83,6 +84,22 @@ final class TrainingUtilitiesTests: XCTestCase {
                 XCTAssertEqual(engine[i][j], reference[i][j], accuracy: 1e-12 * max(1, abs(reference[i][j])), "p\(i)[\(j)]")
             }
         }
+    }
+
+    /// Per-entry learning-rate scales (a zero-initialised layer added to a trained model): each entry
+    /// moves as the reference does at its scaled rate; a scale of 0 freezes the entry's values.
+    func testAdamWRateScalesMatchReference() {
+        let scales = [10.0, 0.0] + [Double](repeating: 1, count: Self.shapes.count - 2)
+        let store = ParameterStore<Double>(seed: 5)
+        for (i, s) in Self.shapes.enumerated() { store.add("p\(i)", shape: s, initializer: .normal(std: 1)) }
+        let start = store.entries[1].offset, frozen = (0..<store.entries[1].count).map { store.values[start + $0] }
+        let (engine, reference) = runAdamW(Double.self, steps: 8, weightDecay: 0, rateScales: scales)
+        for i in engine.indices {
+            for j in engine[i].indices {
+                XCTAssertEqual(engine[i][j], reference[i][j], accuracy: 1e-12 * max(1, abs(reference[i][j])), "p\(i)[\(j)]")
+            }
+        }
+        XCTAssertEqual(engine[1], frozen, "scale 0")
     }
 
     func testAdamWMatchesReferenceInFloat() {
