@@ -54,9 +54,7 @@ final class DiTTrainer {
     init(model: DiffusionTransformer<Float>, tokenizer: TextTokenizer, vae: VideoAutoencoder, options: DiTTrainingOptions) {
         self.model = model; self.tokenizer = tokenizer; self.vae = vae; self.options = options
         optimizer = AdamW(model.store, weightDecay: options.weightDecay)
-        for (i, e) in model.store.entries.enumerated() {
-            if let scale = options.rateScales.first(where: { e.name.hasPrefix($0.key) })?.value { optimizer.rateScales[i] = scale }
-        }
+        optimizer.setRateScales(byPrefix: options.rateScales)
         ema = EMAWeights(model.store, decay: options.emaDecay)
         state = TrainingState(step: 0, rng: RandomGenerator(seed: options.seed, stream: 0xD17),
                               config: DiTDescription(config: model.config, tokenizer: tokenizer).json)

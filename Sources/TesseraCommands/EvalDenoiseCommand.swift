@@ -29,9 +29,9 @@ public enum EvalDenoise {
 
     denoise: renders N held-out world scenes (default 24) as a full-size image and an F-frame
     preview clip (default 17; 5 to 49, one more than a multiple of 4: 49 is a 4 s clip, whose far
-    frames are where clips fall apart), noises each latent to t = 0.3, 0.6, 0.8, 0.9, 0.95 and 0.99, and prints the mean
-    squared error of the model's one-call clean-latent estimate (all latent pixels, and object pixels
-    only), and the object error of the background alone (no objects drawn) for comparison; for the
+    frames are where clips fall apart), noises each latent to t = 0.3, 0.6, 0.8, 0.9, 0.95 and
+    0.99, and prints the mean squared error of the model's one-call clean-latent estimate (all
+    latent pixels, and object pixels only), and the object error of the background alone (no objects drawn) for comparison; for the
     clips, the first latent frame's object error with the other frames as they are and with their
     signal replaced by pure noise (equal errors: no evidence pooled across frames); for models with
     frame context, the later frames' object error without and with the clean first frame as context;

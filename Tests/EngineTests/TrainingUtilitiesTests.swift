@@ -102,6 +102,16 @@ final class TrainingUtilitiesTests: XCTestCase {
         XCTAssertEqual(engine[1], frozen, "scale 0")
     }
 
+    func testRateScalesByPrefixTakeTheLongestMatch() {
+        let store = ParameterStore<Float>(seed: 1)
+        for name in ["blocks.0.attn", "blocks.1.attn", "blocks.10.mlp", "time_embedder.weight", "x_embedder.weight"] {
+            store.add(name, shape: [2], initializer: .zeros)
+        }
+        let opt = AdamW(store)
+        opt.setRateScales(byPrefix: ["blocks.1": 3, "blocks": 0.5, "time_embedder": 10])
+        XCTAssertEqual(opt.rateScales, [0.5, 3, 3, 10, 1])   // "blocks.10" starts with "blocks.1" too
+    }
+
     func testAdamWMatchesReferenceInFloat() {
         let (engine, reference) = runAdamW(Float.self, steps: 8, weightDecay: 0.1)
         for i in engine.indices {

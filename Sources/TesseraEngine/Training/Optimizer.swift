@@ -24,6 +24,14 @@ public final class AdamW<T: TensorScalar> {
 
     deinit { m.deallocate(); v.deallocate() }
 
+    /// Sets `rateScales` from multipliers keyed by parameter-name prefix; the longest matching prefix
+    /// wins (so "blocks=0.5,blocks.0=2" means the same on every run), other entries get 1.
+    public func setRateScales(byPrefix scales: [String: Double]) {
+        rateScales = store.entries.map { e in
+            scales.filter { e.name.hasPrefix($0.key) }.max { $0.key.count < $1.key.count }?.value ?? 1
+        }
+    }
+
     /// One update with learning rate `lr` (times the entry's `rateScales`) from the gradients in the store.
     // Specialised here: called from other modules, the generic body would otherwise run through
     // witness tables (about 1 s per step for 13.6M parameters instead of a few tens of ms).
