@@ -29,14 +29,15 @@ public enum EvalDenoise {
 
     denoise: renders N held-out world scenes (default 24) as a full-size image and an F-frame
     preview clip (default 17; 5 to 49, one more than a multiple of 4: 49 is a 4 s clip, whose far
-    frames are where clips fall apart), noises each latent to t = 0.3, 0.6, 0.8, 0.9, 0.95 and
-    0.99, and prints the mean squared error of the model's one-call clean-latent estimate (all
-    latent pixels, and object pixels only), and the object error of the background alone (no objects drawn) for comparison; for the
-    clips, the first latent frame's object error with the other frames as they are and with their
-    signal replaced by pure noise (equal errors: no evidence pooled across frames); for models with
-    frame context, the later frames' object error without and with the clean first frame as context;
-    for the images, the object error when noising the scene's upscaled preview-size render instead
-    (what a full render refines), beside that upscaled preview's own error.
+    frames are where clips fall apart), noises each latent to t = 0.3, 0.6, 0.8, 0.9, 0.95 and 0.99,
+    and prints the mean squared error of the model's one-call clean-latent estimate (all latent
+    pixels, and object pixels only), and the object error of the background alone (no objects drawn)
+    for comparison; for the clips, the first latent frame's object error with the other frames as
+    they are and with their signal replaced by pure noise (equal errors: no evidence pooled across
+    frames); for models with frame context, the later frames' object error without and with the
+    clean first frame as context; for the images, the object error when noising the scene's upscaled
+    preview-size render instead (what a full render refines), beside that upscaled preview's own
+    error.
     Low values at high t mean the model can compose a scene from noise, not only refine one.
     """
     public static let times = [0.3, 0.6, 0.8, 0.9, 0.95, 0.99]

@@ -78,12 +78,20 @@ enum TrainDiTCommand {
                           projection fitted to the autoencoder) to FILE
     """
 
+    /// Optional model parts, each a boolean flag: set on a new model, or added at zero to a model
+    /// loaded with --init (which then computes the same function at first).
+    static let modelParts: [(flag: String, part: WritableKeyPath<DiTConfig, Bool>, what: String)] = [
+        ("absolute-position", \.absolutePosition, "absolute positions (zero-initialised)"),
+        ("frame-context", \.frameContext, "frame context (zero-initialised embedding)"),
+        ("refinement-embedding", \.refinementEmbedding, "a refinement embedding (zero-initialised)"),
+        ("absolute-time", \.absoluteTime, "absolute frame times (zero-initialised)")]
+
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
                                                                 "checkpoint", "minutes", "curriculum", "reuse", "ship", "init", "high-noise-share",
                                                                 "high-noise-from", "depth", "context-share", "large-image-share", "medium-clip-share", "refine-share",
                                                                 "single-object-share", "lr-scale"],
-                                booleanFlags: ["resume", "absolute-position", "frame-context", "refinement-embedding", "absolute-time"])
+                                booleanFlags: Set(["resume"] + modelParts.map(\.flag)))
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
         options.steps = try a.int("steps", default: options.steps, in: 1...100_000_000)
@@ -106,14 +114,10 @@ enum TrainDiTCommand {
             guard let m = AttentionMode(rawValue: mode) else { throw CommandError.usage("unknown --attention '\(mode)'; accepted: full, factorized") }
             config.attention = m
         }
-        if a.flag("absolute-position") { config.absolutePosition = true }
-        if a.flag("frame-context") { config.frameContext = true }
-        if a.flag("refinement-embedding") { config.refinementEmbedding = true }
-        if a.flag("absolute-time") { config.absoluteTime = true }
+        for part in modelParts where a.flag(part.flag) { config[keyPath: part.part] = true }
         // A resume without model options takes the model from the checkpoint (its config and tokenizer).
         var resumed: DiTDescription?
-        if a.flag("resume"), a.string("preset") == nil, a.string("attention") == nil, !a.flag("absolute-position"), !a.flag("frame-context"),
-           !a.flag("refinement-embedding"), !a.flag("absolute-time"),
+        if a.flag("resume"), a.string("preset") == nil, a.string("attention") == nil, !modelParts.contains(where: { a.flag($0.flag) }),
            let file = try? SafeTensors.read(path: checkpoint), let saved = file.metadata["config"].flatMap({ try? DiTDescription.decode($0) }) {
             resumed = saved
         }
@@ -130,10 +134,7 @@ enum TrainDiTCommand {
                 var wanted = config
                 wanted.vocabularySize = model.config.vocabularySize
                 wanted.latentChannels = model.config.latentChannels
-                wanted.absolutePosition = model.config.absolutePosition
-                wanted.frameContext = model.config.frameContext
-                wanted.refinementEmbedding = model.config.refinementEmbedding
-                wanted.absoluteTime = model.config.absoluteTime
+                for part in modelParts { wanted[keyPath: part.part] = model.config[keyPath: part.part] }
                 if wanted != model.config { throw CommandError("--init \(initPath) holds a DiT with config \(model.config.json); drop --preset/--attention or match them") }
             }
             if a.string("depth") != nil {
@@ -146,12 +147,7 @@ enum TrainDiTCommand {
                 }
             }
             // Each added part starts at zero, so the upgraded model computes the same function at first.
-            let additions: [(flag: String, part: WritableKeyPath<DiTConfig, Bool>, what: String)] = [
-                ("absolute-position", \.absolutePosition, "absolute positions (zero-initialised)"),
-                ("frame-context", \.frameContext, "frame context (zero-initialised embedding)"),
-                ("refinement-embedding", \.refinementEmbedding, "a refinement embedding (zero-initialised)"),
-                ("absolute-time", \.absoluteTime, "absolute frame times (zero-initialised)")]
-            for addition in additions where a.flag(addition.flag) && !model.config[keyPath: addition.part] {
+            for addition in modelParts where a.flag(addition.flag) && !model.config[keyPath: addition.part] {
                 var upgraded = model.config
                 upgraded[keyPath: addition.part] = true
                 model = model.upgraded(to: upgraded)

@@ -44,24 +44,34 @@ final class AbsolutePositionTests: XCTestCase {
     }
 
     func testUpgradedModelComputesTheSameFunction() {
+        assertUpgradeKeepsTheFunctionUntilTrained(adding: \.absolutePosition, layer: "pos_embedder", features: AbsolutePosition.featureCount)
+    }
+
+    /// A trained-looking model upgraded with `part` (a zero-initialised linear `layer` of `features`
+    /// inputs) has that layer's parameters more and computes exactly the same function; once the
+    /// layer is non-zero the output changes.
+    func assertUpgradeKeepsTheFunctionUntilTrained(adding part: WritableKeyPath<DiTConfig, Bool>, layer: String, features: Int,
+                                                   base: (inout DiTConfig) -> Void = { _ in }, frames: Int = 2, contextFrames: Int = 0,
+                                                   file: StaticString = #filePath, line: UInt = #line) {
         var config = DiTConfig.tiny
         config.vocabularySize = 11
+        base(&config)
         let model = DiffusionTransformer<Float>(config: config, seed: 7)
         for i in 0..<model.store.count { model.store.values[i] += Float((i * 7919) % 13 - 6) / 60 }   // as if trained
         var upgradedConfig = config
-        upgradedConfig.absolutePosition = true
+        upgradedConfig[keyPath: part] = true
         let upgraded = model.upgraded(to: upgradedConfig)
-        XCTAssertEqual(upgraded.parameterCount, model.parameterCount + (AbsolutePosition.featureCount + 1) * config.width)
-        let layout = TokenLayout(frames: 2, rows: 2, columns: 3, latentHeight: 3, latentWidth: 5)
+        XCTAssertEqual(upgraded.parameterCount, model.parameterCount + (features + 1) * config.width, file: file, line: line)
+        let layout = TokenLayout(frames: frames, rows: 2, columns: 3, latentHeight: 3, latentWidth: 5)
         let x = Tensor<Float>(shape: [2, layout.tokens, config.tokenWidth], values: randomValues(2 * layout.tokens * config.tokenWidth, seed: 4).map { Float($0) })
         let ids = [[3, 5, 1, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0, 0, 0, 0]]
-        let before = model.forward(x, layout: layout, t: [0.3, 0.8], text: ids).scalars
-        let after = upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids).scalars
-        XCTAssertEqual(before, after)
-        // Once the new layer is trained (non-zero), the output changes with position.
-        let entry = upgraded.store.entry(named: "pos_embedder.weight")!
+        let before = model.forward(x, layout: layout, t: [0.3, 0.8], text: ids, contextFrames: contextFrames).scalars
+        XCTAssertEqual(upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids, contextFrames: contextFrames).scalars, before, file: file, line: line)
+        // Once the new layer is trained (non-zero), the output changes.
+        let entry = upgraded.store.entry(named: layer + ".weight")!
         for i in 0..<entry.count { upgraded.store.values[entry.offset + i] = Float(i % 5) / 10 }
-        XCTAssertNotEqual(upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids).scalars, before)
+        XCTAssertNotEqual(upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids, contextFrames: contextFrames).scalars, before,
+                          file: file, line: line)
     }
 
     func testConfigWithoutTheKeyDecodesAsOff() throws {
@@ -97,24 +107,14 @@ final class AbsolutePositionTests: XCTestCase {
     }
 
     func testAddingAbsoluteTimeKeepsTheFunctionUntilTrained() throws {
+        assertUpgradeKeepsTheFunctionUntilTrained(adding: \.absoluteTime, layer: "time_embedder", features: AbsolutePosition.timeFeatureCount,
+                                                  base: { $0.absolutePosition = true; $0.frameContext = true }, frames: 3, contextFrames: 1)
         var config = DiTConfig.tiny
         config.vocabularySize = 11
         config.absolutePosition = true
         config.frameContext = true
-        let model = DiffusionTransformer<Float>(config: config, seed: 7)
-        for i in 0..<model.store.count { model.store.values[i] += Float((i * 7919) % 13 - 6) / 60 }   // as if trained
         var timed = config
         timed.absoluteTime = true
-        let upgraded = model.upgraded(to: timed)
-        XCTAssertEqual(upgraded.parameterCount, model.parameterCount + (AbsolutePosition.timeFeatureCount + 1) * config.width)
-        let layout = TokenLayout(frames: 3, rows: 2, columns: 3, latentHeight: 3, latentWidth: 5)
-        let x = Tensor<Float>(shape: [2, layout.tokens, config.tokenWidth], values: randomValues(2 * layout.tokens * config.tokenWidth, seed: 4).map { Float($0) })
-        let ids = [[3, 5, 1, 0, 0, 0, 0, 0], [2, 0, 0, 0, 0, 0, 0, 0]]
-        let before = model.forward(x, layout: layout, t: [0.3, 0.8], text: ids, contextFrames: 1).scalars
-        XCTAssertEqual(upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids, contextFrames: 1).scalars, before)
-        let entry = upgraded.store.entry(named: "time_embedder.weight")!
-        for i in 0..<entry.count { upgraded.store.values[entry.offset + i] = Float(i % 5) / 10 }
-        XCTAssertNotEqual(upgraded.forward(x, layout: layout, t: [0.3, 0.8], text: ids, contextFrames: 1).scalars, before)
         // The key is written only when on, so older files keep their exact config text.
         XCTAssertFalse(config.json.contains("absolute_time"))
         XCTAssertTrue(timed.json.contains("\"absolute_time\":true"))
