@@ -52,6 +52,19 @@ public struct DiTClipSource {
     /// world's own mix (one object in half the scenes). One object per caption is the cheapest
     /// shape signal: its one shape word names the one silhouette in the frame.
     public var singleObjectShare: Double? = nil
+    /// Share of preview-size batches that are 4 s clips (`train dit --long-clip-share`); nil keeps
+    /// `durations` (a fifth). The other durations keep their relative weights. Generation makes a
+    /// 4 s clip's 12 later latent frames around its first one, the task where objects fall apart.
+    public var longClipShare: Double? = nil
+
+    /// The preview-size duration mix in use: `durations`, with the 4 s clips' weight replaced by
+    /// `longClipShare` when set.
+    public var durationWeights: [(frames: Int, weight: Double)] {
+        guard let share = longClipShare else { return DiTClipSource.durations }
+        let others = DiTClipSource.durations.filter { $0.frames != 49 }
+        let rest = others.reduce(0) { $0 + $1.weight }
+        return others.map { ($0.frames, $0.weight / rest * (1 - share)) } + [(49, share)]
+    }
 
     let sampler: SceneSampler
     let dataset: (reader: DatasetReader, entries: [DatasetEntry])?
@@ -85,7 +98,7 @@ public struct DiTClipSource {
         }
         let (w, h) = rng.pick(DiTClipSource.sizes)
         var r = rng.uniform(), frames = 1
-        for d in DiTClipSource.durations { if r < d.weight { frames = d.frames; break }; r -= d.weight }
+        for d in durationWeights { if r < d.weight { frames = d.frames; break }; r -= d.weight }
         return DiTBucket(width: w, height: h, frames: frames)
     }
 

@@ -12,7 +12,7 @@ enum TrainDiTCommand {
                              [--ship FILE] [--init FILE] [--absolute-position] [--high-noise-share X]
                              [--high-noise-from X] [--depth N] [--frame-context] [--context-share X]
                              [--large-image-share X] [--medium-clip-share X] [--refine-share X]
-                             [--single-object-share X]
+                             [--single-object-share X] [--long-clip-share X]
                              [--refinement-embedding] [--absolute-time] [--lr-scale NAME=X[,NAME=X...]]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
@@ -59,6 +59,9 @@ enum TrainDiTCommand {
                           (default 0.2); the rest are preview-size images and clips
       --single-object-share X  share of world scenes with one object (default: the world's own mix,
                           about half): a caption with one shape word teaches that shape most directly
+      --long-clip-share X share of preview-size batches that are 4 s clips (default 0.2; the other
+                          durations keep their relative weights): generation makes a 4 s clip's later
+                          frames around its first, where objects drift and fall apart
       --refine-share X    share of steps on large images and medium clips trained as the full
                           render's refinement (default 0): the scene rendered at a quarter of the size,
                           encoded and upscaled, plus noise at t in [0.5, 0.95]; target the sharp clip.
@@ -90,7 +93,7 @@ enum TrainDiTCommand {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
                                                                 "checkpoint", "minutes", "curriculum", "reuse", "ship", "init", "high-noise-share",
                                                                 "high-noise-from", "depth", "context-share", "large-image-share", "medium-clip-share", "refine-share",
-                                                                "single-object-share", "lr-scale"],
+                                                                "single-object-share", "long-clip-share", "lr-scale"],
                                 booleanFlags: Set(["resume"] + modelParts.map(\.flag)))
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
@@ -201,11 +204,12 @@ enum TrainDiTCommand {
         source.mediumClipShare = try a.double("medium-clip-share", default: source.mediumClipShare, in: 0...1)
         source.refineStarts = options.refineShare > 0
         if a.string("single-object-share") != nil { source.singleObjectShare = try a.double("single-object-share", default: 0.5, in: 0...1) }
+        if a.string("long-clip-share") != nil { source.longClipShare = try a.double("long-clip-share", default: 0.2, in: 0...1) }
         guard source.largeImageShare + source.mediumClipShare <= 1 else {
             throw CommandError.usage("--large-image-share plus --medium-clip-share is \(source.largeImageShare + source.mediumClipShare); at most 1 is accepted")
         }
         let origin = a.string("init") != nil ? "from --init" : (resumed != nil ? "model of the checkpoint" : presetName)
-        printError("training dit (\(origin), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, high-noise share \(options.highNoiseShare) from t = \(options.highNoiseFrom), context share \(options.contextShare), large images \(source.largeImageShare), medium clips \(source.mediumClipShare), single objects \(source.singleObjectShare.map { String($0) } ?? "world mix"), refine share \(options.refineShare)\(options.rateScales.isEmpty ? "" : ", lr scales " + options.rateScales.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")), BLAS \(BLAS.coreName), \(Parallel.workers) threads")
+        printError("training dit (\(origin), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, high-noise share \(options.highNoiseShare) from t = \(options.highNoiseFrom), context share \(options.contextShare), large images \(source.largeImageShare), medium clips \(source.mediumClipShare), single objects \(source.singleObjectShare.map { String($0) } ?? "world mix"), 4 s clips \(source.durationWeights.last { $0.frames == 49 }?.weight ?? 0) of previews, refine share \(options.refineShare)\(options.rateScales.isEmpty ? "" : ", lr scales " + options.rateScales.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")), BLAS \(BLAS.coreName), \(Parallel.workers) threads")
         StopSignal.install()
         try TrainCommand.wrap { try trainer.train(source: source, checkpointPath: checkpoint, stopAfterSeconds: minutes * 60) { printError($0) } }
         if let ship = a.string("ship") {

@@ -1,5 +1,6 @@
 // The DiT's training mix: `--large-image-share` and `--medium-clip-share` decide which kinds of
-// bucket a training step draws; `--single-object-share` how many scenes have one object.
+// bucket a training step draws; `--single-object-share` how many scenes have one object;
+// `--long-clip-share` how many preview-size batches are 4 s clips.
 import XCTest
 import TesseraCommands
 import TesseraEngine
@@ -56,5 +57,34 @@ final class DiTBucketMixTests: XCTestCase {
         source.singleObjectShare = 0
         var rng = RandomGenerator(seed: 7)
         XCTAssertEqual(source.worldScene(index: 3, curriculum: true, rng: &rng).scene.objects.count, 1)
+    }
+
+    func previewFrames(longClipShare: Double?, draws: Int = 3000) throws -> [Int: Int] {
+        var source = try DiTClipSource(seed: 1, dataDirectory: nil, tokenBudget: 1024, curriculumSteps: 0)
+        source.largeImageShare = 0
+        source.mediumClipShare = 0
+        source.longClipShare = longClipShare
+        var rng = RandomGenerator(seed: 11)
+        var counts: [Int: Int] = [:]
+        for _ in 0..<draws { counts[source.bucket(&rng).frames, default: 0] += 1 }
+        return counts
+    }
+
+    func testLongClipShareDecidesHowManyPreviewBatchesAreFourSecondClips() throws {
+        let world = try previewFrames(longClipShare: nil)
+        XCTAssertEqual(Double(world[49] ?? 0) / 3000, 0.20, accuracy: 0.025, "default: a fifth of preview batches")
+        XCTAssertEqual(Double(world[1] ?? 0) / 3000, 0.20, accuracy: 0.025)
+        let long = try previewFrames(longClipShare: 0.6)
+        XCTAssertEqual(Double(long[49] ?? 0) / 3000, 0.6, accuracy: 0.03)
+        // The other durations keep their relative weights: images 0.2 / 0.8 of the remaining 0.4.
+        XCTAssertEqual(Double(long[1] ?? 0) / 3000, 0.1, accuracy: 0.02)
+        XCTAssertEqual(Double(long[9] ?? 0) / 3000, 0.125, accuracy: 0.02)
+        XCTAssertEqual(try previewFrames(longClipShare: 1)[49], 3000)
+        XCTAssertNil(try previewFrames(longClipShare: 0)[49], "no 4 s clips at all")
+        var source = try DiTClipSource(seed: 1, dataDirectory: nil, tokenBudget: 1024, curriculumSteps: 0)
+        for share in [nil, 0.35] as [Double?] {
+            source.longClipShare = share
+            XCTAssertEqual(source.durationWeights.map(\.weight).reduce(0, +), 1, accuracy: 1e-12, "the mix sums to 1")
+        }
     }
 }
