@@ -30,7 +30,9 @@ public struct DiTClipSource {
     public static let sizes: [(Int, Int)] = [(128, 72), (72, 128), (96, 96), (112, 80), (80, 112)]
     /// Frame counts and their probabilities: images teach shape and colour cheaply; clips teach motion,
     /// and 4 s clips (the default duration) are a fifth so that 13 latent frames stay coherent.
-    static let durations: [(frames: Int, weight: Double)] = [(1, 0.20), (9, 0.25), (17, 0.20), (25, 0.15), (49, 0.20)]
+    static let durations: [(frames: Int, weight: Double)] = [(1, 0.20), (9, 0.25), (17, 0.20), (25, 0.15), (longClipFrames, 0.20)]
+    /// The 4 s clip (the default duration) whose share `longClipShare` sets.
+    public static let longClipFrames = 49
     /// Larger single images, up to the full render's size: the full render refines an upscaled
     /// preview on a grid 4x denser, and only there are objects big enough in the latent to have a
     /// shape (an autoencoder round trip at preview size keeps the judged shape only half the time).
@@ -61,9 +63,9 @@ public struct DiTClipSource {
     /// `longClipShare` when set.
     public var durationWeights: [(frames: Int, weight: Double)] {
         guard let share = longClipShare else { return DiTClipSource.durations }
-        let others = DiTClipSource.durations.filter { $0.frames != 49 }
+        let others = DiTClipSource.durations.filter { $0.frames != DiTClipSource.longClipFrames }
         let rest = others.reduce(0) { $0 + $1.weight }
-        return others.map { ($0.frames, $0.weight / rest * (1 - share)) } + [(49, share)]
+        return others.map { ($0.frames, $0.weight / rest * (1 - share)) } + [(DiTClipSource.longClipFrames, share)]
     }
 
     let sampler: SceneSampler

@@ -72,15 +72,15 @@ final class DiTBucketMixTests: XCTestCase {
 
     func testLongClipShareDecidesHowManyPreviewBatchesAreFourSecondClips() throws {
         let world = try previewFrames(longClipShare: nil)
-        XCTAssertEqual(Double(world[49] ?? 0) / 3000, 0.20, accuracy: 0.025, "default: a fifth of preview batches")
+        XCTAssertEqual(Double(world[DiTClipSource.longClipFrames] ?? 0) / 3000, 0.20, accuracy: 0.025, "default: a fifth of preview batches")
         XCTAssertEqual(Double(world[1] ?? 0) / 3000, 0.20, accuracy: 0.025)
         let long = try previewFrames(longClipShare: 0.6)
-        XCTAssertEqual(Double(long[49] ?? 0) / 3000, 0.6, accuracy: 0.03)
+        XCTAssertEqual(Double(long[DiTClipSource.longClipFrames] ?? 0) / 3000, 0.6, accuracy: 0.03)
         // The other durations keep their relative weights: images 0.2 / 0.8 of the remaining 0.4.
         XCTAssertEqual(Double(long[1] ?? 0) / 3000, 0.1, accuracy: 0.02)
         XCTAssertEqual(Double(long[9] ?? 0) / 3000, 0.125, accuracy: 0.02)
-        XCTAssertEqual(try previewFrames(longClipShare: 1)[49], 3000)
-        XCTAssertNil(try previewFrames(longClipShare: 0)[49], "no 4 s clips at all")
+        XCTAssertEqual(try previewFrames(longClipShare: 1)[DiTClipSource.longClipFrames], 3000)
+        XCTAssertNil(try previewFrames(longClipShare: 0)[DiTClipSource.longClipFrames], "no 4 s clips at all")
         var source = try DiTClipSource(seed: 1, dataDirectory: nil, tokenBudget: 1024, curriculumSteps: 0)
         for share in [nil, 0.35] as [Double?] {
             source.longClipShare = share

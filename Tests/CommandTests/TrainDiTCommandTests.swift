@@ -68,6 +68,10 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "10", "--large-image-share", "0.7", "--medium-clip-share", "0.4"]), 2,
                        "bucket shares adding up to more than 1")
         XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "10", "--large-image-share", "-0.1"]), 2)
+        // Preview-size 4 s clips only (with context), as run 11 trained them; a share outside 0...1 is refused.
+        XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "11", "--large-image-share", "0", "--medium-clip-share", "0",
+                                                  "--long-clip-share", "1", "--context-share", "1"]), 0)
+        XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "12", "--long-clip-share", "1.2"]), 2, "share outside 0...1")
         // Large images trained as the render's refinement of their upscaled preview.
         XCTAssertEqual(Tessera.main(contextRun + ["--resume", "--steps", "12", "--large-image-share", "1", "--medium-clip-share", "0", "--refine-share", "1"]), 0)
         // Medium clips, with clean context frames, trained as the refinement of their upscaled quarter-size render.
