@@ -23,6 +23,8 @@ struct DiTBatch {
     /// height), encoded and upscaled bilinearly to the clip's latent grid, raw (B, Fz, Hz, Wz, C).
     /// What a full render starts from: trained as a refinement's start.
     var start: Tensor<Float>? = nil
+    /// Each clip's world scene (nil for dataset clips): its object layout for models with `objectLayout`.
+    var scenes: [Scene?] = []
 }
 
 public struct DiTClipSource {
@@ -109,11 +111,13 @@ public struct DiTClipSource {
         let b = bucket(&rng)
         let count = max(1, tokenBudget / DiTClipSource.tokens(b))
         var latents: [Tensor<Float>] = [], captions: [String] = [], weights: [Float] = [], starts: [Tensor<Float>] = []
+        var scenes: [Scene?] = []
         let isPreviewSize = DiTClipSource.sizes.contains { $0 == (b.width, b.height) }
         let preview = refineStarts && dataset == nil && !isPreviewSize ? TextToVideo.previewSize(width: b.width, height: b.height) : nil
         for k in 0..<count {
-            let (video, detailed, short, background, small) = clip(index: step * 64 + k, bucket: b, curriculum: step < curriculumSteps,
-                                                                   previewSize: preview, rng: &rng)
+            let (video, detailed, short, background, small, scene) = clip(index: step * 64 + k, bucket: b, curriculum: step < curriculumSteps,
+                                                                          previewSize: preview, rng: &rng)
+            scenes.append(scene)
             let latent = vae.encode(Tensor(video: video))
             latents.append(latent)
             if let small {
@@ -129,22 +133,24 @@ public struct DiTClipSource {
         var values: [Float] = []
         values.reserveCapacity(count * latents[0].count)
         for l in latents { values += l.scalars }
-        var batch = DiTBatch(latent: Tensor(shape: [count] + shape.dropFirst(), values: values), captions: captions, bucket: b, weights: weights)
+        var batch = DiTBatch(latent: Tensor(shape: [count] + shape.dropFirst(), values: values), captions: captions, bucket: b, weights: weights,
+                            scenes: scenes)
         if starts.count == count { batch.start = Tensor(shape: batch.latent.shape, values: starts.flatMap(\.scalars)) }
         return batch
     }
 
     /// A world clip (or a dataset crop) at the bucket's size, its captions, its background-only render
-    /// (world clips) and, with `previewSize`, the same scene rendered at that size (world clips).
+    /// (world clips), with `previewSize` the same scene rendered at that size (world clips), and its
+    /// scene (world clips).
     func clip(index: Int, bucket b: DiTBucket, curriculum: Bool, previewSize: (width: Int, height: Int)? = nil,
-              rng: inout RandomGenerator) -> (Video, String, String, Video?, Video?) {
-        if let dataset, let v = datasetClip(dataset.reader, dataset.entries, bucket: b, rng: &rng) { return (v.0, v.1, v.2, nil, nil) }
+              rng: inout RandomGenerator) -> (Video, String, String, Video?, Video?, Scene?) {
+        if let dataset, let v = datasetClip(dataset.reader, dataset.entries, bucket: b, rng: &rng) { return (v.0, v.1, v.2, nil, nil, nil) }
         let scene = worldScene(index: index, curriculum: curriculum, rng: &rng)
         var empty = scene.scene
         empty.objects = []
         return (Renderer.render(scene.scene, width: b.width, height: b.height, frames: b.frames), scene.detailed, scene.short,
                 Renderer.render(empty, width: b.width, height: b.height, frames: b.frames),
-                previewSize.map { Renderer.render(scene.scene, width: $0.width, height: $0.height, frames: b.frames) })
+                previewSize.map { Renderer.render(scene.scene, width: $0.width, height: $0.height, frames: b.frames) }, scene.scene)
     }
 
     /// The world scene of training clip `index`: with `curriculum`, one object moving in a straight

@@ -6,6 +6,7 @@ import TesseraEngine
 import TesseraAutoencoder
 import TesseraSampler
 import TesseraTransformer
+import TesseraWorld
 
 struct DiTTrainingOptions: Codable, Sendable {
     var steps = 100_000
@@ -39,6 +40,9 @@ struct DiTTrainingOptions: Codable, Sendable {
     var refineShare = 0.0
     /// Learning-rate multipliers by parameter-name prefix (`--lr-scale time_embedder=10`).
     var rateScales: [String: Double] = [:]
+    /// Share of world samples trained without their object layout (models with `objectLayout`), so
+    /// the model also generates from the caption alone (imported clips have no layout at all).
+    var layoutDropout = 0.15
 }
 
 final class DiTTrainer {
@@ -113,9 +117,15 @@ final class DiTTrainer {
         if options.contextShare > 0 && patches.frames > 1 && state.rng.uniform() < options.contextShare {
             contextFrames = state.rng.uniform() < 0.75 ? 1 : 1 + state.rng.int(below: patches.frames - 1)
         }
+        var objects: Tensor<Float>?
+        if model.config.objectLayout {
+            let scenes = batch.scenes.map { state.rng.uniform() < options.layoutDropout ? nil : $0 }
+            objects = ObjectLayout.features(scenes: scenes + [Scene?](repeating: nil, count: max(0, patches.batch - scenes.count)),
+                                            layout: patches.layout, patch: (model.config.patch[0], model.config.patch[1]))
+        }
         model.store.zeroGrads()
         let loss = model.trainingStep(x0: x0, noise: noise, t: t, text: ids, layout: patches.layout, mask: mask, contextFrames: contextFrames,
-                                      start: start, fromStart: [Bool](repeating: start != nil, count: t.count))
+                                      start: start, fromStart: [Bool](repeating: start != nil, count: t.count), objects: objects)
         let norm = GradientClipping.clip(model.store, maxNorm: options.clipNorm)
         optimizer.update(lr: learningRate)
         ema.update()

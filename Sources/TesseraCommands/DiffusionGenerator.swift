@@ -22,9 +22,12 @@ final class DiffusionGenerator: VideoGenerating, @unchecked Sendable {
 
     func generate(request: GenerationRequest, progress: (GenerationProgress) -> Void, isCancelled: () -> Bool) throws -> Video {
         // The caption the model is conditioned on: the expanded (or edited) caption, else the prompt expanded with the seed.
-        let caption = request.caption.isEmpty ? try PromptExpander.expand(request.prompt, seed: request.seed).caption : request.caption
+        // The layout plan is the scene of that caption (an edited caption is parsed and completed with the seed).
+        let expansion = try PromptExpander.expand(request.caption.isEmpty ? request.prompt : request.caption, seed: request.seed)
+        let caption = request.caption.isEmpty ? expansion.caption : request.caption
         var settings = GenerationSettings(width: request.width, height: request.height, frames: request.frames, seed: request.seed,
                                           steps: request.steps, guidance: request.guidance, fps: request.fps)
+        settings.scene = expansion.scene
         settings.fps = request.fps
         return try withoutActuallyEscaping(isCancelled) { cancelled in
             try withoutActuallyEscaping(progress) { report in

@@ -124,6 +124,9 @@ public enum EvalDenoise {
                 let background = Renderer.render(empty, width: size.width, height: size.height, frames: kind.frames)
                 let (latent, patches, x0, mask) = objectTargets(p, clip: clip, background: background)
                 let ids = [p.tokenizer.ids(scene.detailed)]
+                // Models with the object layout are measured as generation runs them: given the scene's plan.
+                let plan: Tensor<Float>? = p.model.config.objectLayout
+                    ? ObjectLayout.features(scene: scene.scene, layout: patches.layout, patch: (p.model.config.patch[0], p.model.config.patch[1])) : nil
                 let firstFrameValues = patches.layout.rows * patches.layout.columns * x0.shape[2]
                 let hasFirstFrameObjects = kind.frames > 1 && mask.scalars[..<firstFrameValues].contains(where: { $0 > 1 })
                 let hasLaterObjects = measuresContext && mask.scalars[firstFrameValues...].contains(where: { $0 > 1 })
@@ -144,20 +147,20 @@ public enum EvalDenoise {
                     var rng = RandomGenerator(seed: seed, stream: UInt64(i * 16 + k))
                     let noise = Tensor<Float>(randomNormal: x0.shape, rng: &rng)
                     let xt = RectifiedFlow.noised(x0, noise: noise, t: [t]).xt
-                    let v = p.model(xt, layout: patches.layout, t: [t], text: ids)
+                    let v = p.model(xt, layout: patches.layout, t: [t], text: ids, objects: plan)
                     let estimate = RectifiedFlow.cleanEstimate(xt, t: t, velocity: v)
                     let e = errors(estimate: estimate, x0: x0, mask: mask)
                     all[k] += e.all / Double(count)
                     if let o = e.objects { objects[k] += o }
                     if let start {
                         let xs = RectifiedFlow.noised(x0, from: start, noise: noise, t: [t]).xt
-                        let vs = p.model(xs, layout: patches.layout, t: [t], text: ids, refining: p.model.config.marksRefinement(at: t) ? [true] : [])
+                        let vs = p.model(xs, layout: patches.layout, t: [t], text: ids, refining: p.model.config.marksRefinement(at: t) ? [true] : [], objects: plan)
                         fromPreview[k] += errors(estimate: RectifiedFlow.cleanEstimate(xs, t: t, velocity: vs), x0: x0, mask: mask).objects ?? 0
                     }
                     if hasFirstFrameObjects {
                         // The first frame's tokens come first; the other frames get the noise alone (t = 1).
                         let xa = spliced(xt, firstFrameValues..<xt.count, from: noise)
-                        let va = p.model(xa, layout: patches.layout, t: [t], text: ids)
+                        let va = p.model(xa, layout: patches.layout, t: [t], text: ids, objects: plan)
                         firstFrame[k] += errors(estimate: estimate, x0: x0, mask: mask, values: 0..<firstFrameValues).objects ?? 0
                         firstFrameAlone[k] += errors(estimate: RectifiedFlow.cleanEstimate(xa, t: t, velocity: va), x0: x0, mask: mask,
                                                      values: 0..<firstFrameValues).objects ?? 0
@@ -165,7 +168,7 @@ public enum EvalDenoise {
                     if hasLaterObjects {
                         // The first frame clean, as generation gives it after making it as an image.
                         let xg = spliced(xt, 0..<firstFrameValues, from: x0)
-                        let vg = p.model(xg, layout: patches.layout, t: [t], text: ids, contextFrames: 1)
+                        let vg = p.model(xg, layout: patches.layout, t: [t], text: ids, contextFrames: 1, objects: plan)
                         let later = firstFrameValues..<x0.count
                         laterFrames[k] += errors(estimate: estimate, x0: x0, mask: mask, values: later).objects ?? 0
                         laterFramesWithContext[k] += errors(estimate: RectifiedFlow.cleanEstimate(xg, t: t, velocity: vg), x0: x0, mask: mask,

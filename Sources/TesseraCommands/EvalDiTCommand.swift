@@ -104,6 +104,7 @@ enum EvalDiT {
             let frames = Renderer.frameCount(duration: duration ?? c.duration)
             var settings = sampling
             (settings.width, settings.height, settings.frames, settings.seed) = (size.width, size.height, frames, c.seed)
+            settings.scene = expansion.scene
             let given = worldPreview ? pipeline.vae.encode(Tensor(video: Renderer.render(expansion.scene, width: settings.previewSize.width,
                                                                                     height: settings.previewSize.height, frames: frames))) : nil
             let output = try full ? pipeline.render(caption: expansion.caption, settings: settings, preview: given, isCancelled: { StopSignal.isRequested })

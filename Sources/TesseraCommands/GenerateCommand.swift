@@ -58,6 +58,7 @@ enum GenerateCommand {
         try SamplingOptions.apply(args, to: &settings)
         let expansion: Expansion
         do { expansion = try PromptExpander.expand(prompt, seed: seed) } catch let error as PromptError { throw CommandError.usage(error.message) }
+        settings.scene = expansion.scene
 
         let clock = Benchmark.now()
         let pipeline = try TrainCommand.wrap { try TextToVideo.load(ditPath: args.string("weights"), vaePath: args.string("vae"), refinerPath: args.string("refiner")) }

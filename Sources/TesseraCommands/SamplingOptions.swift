@@ -2,7 +2,7 @@
 import TesseraSampler
 
 enum SamplingOptions {
-    static let names: Set<String> = ["sampler", "refine-from", "shift", "stochasticity", "chunks"]
+    static let names: Set<String> = ["sampler", "refine-from", "shift", "stochasticity", "chunks", "layout"]
 
     static let help = """
       --sampler S      euler (default) or heun (two model calls per step)
@@ -14,6 +14,8 @@ enum SamplingOptions {
                        default 1; 0 is the deterministic ODE, and heun needs 0)
       --chunks N       clips: after the first frame, make the others in N chunks (1 to 12, default
                        \(GenerationSettings.defaultChunks)), each with every frame made before it as clean context
+      --layout on|off  models trained with the object layout follow the expanded scene's plan (where
+                       each object is, how large, how it moves; default on); off: the caption alone
     """
 
     /// Sets the sampler, refine level, shift and stochasticity of `settings` from `args`.
@@ -25,6 +27,10 @@ enum SamplingOptions {
         settings.refineFrom = try args.double("refine-from", default: settings.refineFrom, in: 0.05...1)
         if args.string("shift") != nil { settings.shift = try args.double("shift", default: 1, in: 0.1...20) }
         settings.chunks = try args.int("chunks", default: settings.chunks, in: 1...12)
+        if let layout = args.string("layout") {
+            guard layout == "on" || layout == "off" else { throw CommandError.usage("unknown --layout '\(layout)'; accepted: on, off") }
+            settings.usesObjectLayout = layout == "on"
+        }
         if args.string("stochasticity") != nil {
             settings.stochasticity = try args.double("stochasticity", default: settings.stochasticity, in: 0...1)
             if settings.stochasticity > 0 && settings.sampler != .euler {
@@ -37,7 +43,8 @@ enum SamplingOptions {
 
     /// The settings' sampling choices for JSON output.
     static func json(_ s: GenerationSettings) -> [String: Any] {
-        var object: [String: Any] = ["sampler": s.sampler.rawValue, "stochasticity": s.stochasticity, "chunks": s.chunks]
+        var object: [String: Any] = ["sampler": s.sampler.rawValue, "stochasticity": s.stochasticity, "chunks": s.chunks,
+                                     "layout": s.usesObjectLayout ? "on" : "off"]
         if let shift = s.shift { object["shift"] = shift }
         return object
     }

@@ -14,6 +14,7 @@ enum TrainDiTCommand {
                              [--large-image-share X] [--medium-clip-share X] [--refine-share X]
                              [--single-object-share X] [--long-clip-share X]
                              [--refinement-embedding] [--absolute-time] [--lr-scale NAME=X[,NAME=X...]]
+                             [--object-layout] [--layout-dropout X]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -74,6 +75,11 @@ enum TrainDiTCommand {
                           --init a zero-initialised layer added): with RoPE alone a frame knows only
                           offsets, not how far it is from the clean first frame, nor so how far the
                           object has moved
+      --object-layout     add the scene's object layout, each object's box in each frame (a new model,
+                          or with --init a zero-initialised layer added): generation then follows the
+                          plan of the expanded prompt (where each object is, how large, how it moves)
+      --layout-dropout X  share of world samples trained without their layout (default 0.15), so the
+                          model also generates from the caption alone
       --lr-scale NAME=X   multiply the learning rate of the parameters whose names start with NAME
                           by X (0 to 1000), e.g. time_embedder=10: a layer added at zero to a trained
                           model then learns at the pace of the model around it; give it again on --resume
@@ -87,13 +93,14 @@ enum TrainDiTCommand {
         ("absolute-position", \.absolutePosition, "absolute positions (zero-initialised)"),
         ("frame-context", \.frameContext, "frame context (zero-initialised embedding)"),
         ("refinement-embedding", \.refinementEmbedding, "a refinement embedding (zero-initialised)"),
-        ("absolute-time", \.absoluteTime, "absolute frame times (zero-initialised)")]
+        ("absolute-time", \.absoluteTime, "absolute frame times (zero-initialised)"),
+        ("object-layout", \.objectLayout, "the object layout (zero-initialised)")]
 
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
                                                                 "checkpoint", "minutes", "curriculum", "reuse", "ship", "init", "high-noise-share",
                                                                 "high-noise-from", "depth", "context-share", "large-image-share", "medium-clip-share", "refine-share",
-                                                                "single-object-share", "long-clip-share", "lr-scale"],
+                                                                "single-object-share", "long-clip-share", "lr-scale", "layout-dropout"],
                                 booleanFlags: Set(["resume"] + modelParts.map(\.flag)))
         try a.expectPositionals(atMost: 1, what: "model")
         var options = DiTTrainingOptions()
@@ -106,6 +113,7 @@ enum TrainDiTCommand {
         options.highNoiseShare = try a.double("high-noise-share", default: options.highNoiseShare, in: 0...1)
         options.highNoiseFrom = try a.double("high-noise-from", default: options.highNoiseFrom, in: 0...0.99)
         options.refineShare = try a.double("refine-share", default: options.refineShare, in: 0...1)
+        options.layoutDropout = try a.double("layout-dropout", default: options.layoutDropout, in: 0...1)
         options.warmupSteps = min(options.warmupSteps, max(1, options.steps / 10))
         let minutes = try a.double("minutes", default: .infinity, in: 0.01...1e9)
         let checkpoint = a.string("checkpoint") ?? "checkpoints/dit.ckpt.safetensors"

@@ -8,6 +8,7 @@ import TesseraEngine
 import TesseraMedia
 import TesseraAutoencoder
 import TesseraTransformer
+import TesseraWorld
 
 public enum SamplerKind: String, Sendable, CaseIterable {
     case euler, heun
@@ -38,6 +39,11 @@ public struct GenerationSettings: Sendable, Equatable {
     /// every frame made before held clean, so far frames follow near ones instead of frame 0 only.
     public var chunks = GenerationSettings.defaultChunks
     public static let defaultChunks = 1
+    /// The expanded prompt's scene, whose object layout (ObjectLayout) models with `objectLayout`
+    /// follow: where each object is, how large, and how it moves. Nil: the caption alone.
+    public var scene: Scene?
+    /// Whether models with `objectLayout` are given `scene`'s layout (`--layout on|off`).
+    public var usesObjectLayout = true
 
     public init(width: Int, height: Int, frames: Int, seed: UInt64, steps: Int = 20, guidance: Double = 4, fps: Int = 12) {
         self.width = width; self.height = height; self.frames = frames; self.seed = seed
@@ -324,6 +330,10 @@ public final class TextToVideo: @unchecked Sendable {
         let conditional = tokenizer.ids(caption), null = tokenizer.nullIds
         let contextFrames = (context?.shape[1] ?? 0) / patches.tokensPerFrame
         let contextCount = context?.count ?? 0
+        var objects: [ObjectIdentifier: Tensor<Float>] = [:]   // the plan on this grid, per model that takes one
+        for net in [model, refiner ?? model] where net.config.objectLayout && settings.usesObjectLayout && settings.scene != nil {
+            objects[ObjectIdentifier(net)] = ObjectLayout.features(scene: settings.scene, layout: layout, patch: (net.config.patch[0], net.config.patch[1]))
+        }
         func holdContext(_ x: inout Tensor<Float>) {
             guard let context else { return }
             x.withUnsafeMutablePointer { p in context.withUnsafePointer { p.update(from: $0, count: contextCount) } }
@@ -336,7 +346,7 @@ public final class TextToVideo: @unchecked Sendable {
             let net = stage == "refine" ? self.refiner ?? self.model : self.model
             let marked = stage == "refine" && net.config.marksRefinement(at: sigma)
             var v = self.guidedVelocity(net, x, sigma: sigma, layout: layout, conditional: conditional, null: null, guidance: settings.guidance,
-                                        contextFrames: contextFrames, refining: marked)
+                                        contextFrames: contextFrames, refining: marked, objects: objects[ObjectIdentifier(net)])
             if contextCount > 0 { v.withUnsafeMutablePointer { $0.update(repeating: 0, count: contextCount) } }
             if progress != nil { estimate = RectifiedFlow.cleanEstimate(x, t: sigma, velocity: v) }
             return v
@@ -363,19 +373,21 @@ public final class TextToVideo: @unchecked Sendable {
 
     /// Classifier-free guidance; conditional and null captions in one batch when it is small, one
     /// after the other when it is large (the activations of a 7488-token batch of two cost memory).
+    /// The object layout, when given, conditions both: guidance then strengthens what the caption
+    /// says about the objects (colour, shape), not where the plan puts them.
     func guidedVelocity(_ model: DiffusionTransformer<Float>, _ x: Tensor<Float>, sigma: Double, layout: TokenLayout, conditional: [Int], null: [Int], guidance: Double,
-                        contextFrames: Int = 0, refining: Bool = false) -> Tensor<Float> {
+                        contextFrames: Int = 0, refining: Bool = false, objects: Tensor<Float>? = nil) -> Tensor<Float> {
         let k = contextFrames, r = refining ? [true] : []
-        if guidance == 1 { return model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k, refining: r) }
+        if guidance == 1 { return model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k, refining: r, objects: objects) }
         if layout.tokens > 2048 {
-            let vc = model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k, refining: r)
-            let vu = model(x, layout: layout, t: [sigma], text: [null], contextFrames: k, refining: r)
+            let vc = model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k, refining: r, objects: objects)
+            let vu = model(x, layout: layout, t: [sigma], text: [null], contextFrames: k, refining: r, objects: objects)
             return classifierFreeGuidance(unconditional: vu, conditional: vc, scale: guidance)
         }
         let n = x.count
         var pair = Tensor<Float>(uninitialized: [2] + x.shape.dropFirst())
         pair.withUnsafeMutablePointer { p in x.withUnsafePointer { src in p.update(from: src, count: n); (p + n).update(from: src, count: n) } }
-        let v = model(pair, layout: layout, t: [sigma, sigma], text: [conditional, null], contextFrames: k, refining: r + r)
+        let v = model(pair, layout: layout, t: [sigma, sigma], text: [conditional, null], contextFrames: k, refining: r + r, objects: objects)
         var vc = Tensor<Float>(uninitialized: x.shape), vu = Tensor<Float>(uninitialized: x.shape)
         v.withUnsafePointer { p in
             vc.withUnsafeMutablePointer { $0.update(from: p, count: n) }

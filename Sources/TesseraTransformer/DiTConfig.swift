@@ -35,6 +35,9 @@ public struct DiTConfig: Codable, Equatable, Sendable {
     /// Adds each token's frame time since the clip start (AbsolutePosition.timeFeatures) to the token
     /// embeddings, so a frame knows how far it is from the clean first frame. Off in older files.
     public var absoluteTime: Bool
+    /// Adds the scene's object layout (ObjectLayout.swift: where each object's box is in each frame)
+    /// to the token embeddings, so a generation follows the expanded prompt's plan. Off in older files.
+    public var objectLayout: Bool
     /// Noise levels at which refinement steps are trained (and marked when sampling): a render
     /// starts at 0.75; below 0.5 its input is the previous steps' estimate, the plain path.
     public static let refinementTimes = 0.5...0.95
@@ -48,6 +51,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         case mlpRatio = "mlp_ratio", latentChannels = "latent_channels", textLayers = "text_layers"
         case maxTextLength = "max_text_length", vocabularySize = "vocabulary_size", absolutePosition = "absolute_position"
         case frameContext = "frame_context", refinementEmbedding = "refinement_embedding", absoluteTime = "absolute_time"
+        case objectLayout = "object_layout"
     }
 
     public init(from decoder: Decoder) throws {
@@ -61,6 +65,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         frameContext = try c.decodeIfPresent(Bool.self, forKey: .frameContext) ?? false
         refinementEmbedding = try c.decodeIfPresent(Bool.self, forKey: .refinementEmbedding) ?? false
         absoluteTime = try c.decodeIfPresent(Bool.self, forKey: .absoluteTime) ?? false
+        objectLayout = try c.decodeIfPresent(Bool.self, forKey: .objectLayout) ?? false
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -73,16 +78,18 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         if frameContext { try c.encode(true, forKey: .frameContext) }
         if refinementEmbedding { try c.encode(true, forKey: .refinementEmbedding) }
         if absoluteTime { try c.encode(true, forKey: .absoluteTime) }
+        if objectLayout { try c.encode(true, forKey: .objectLayout) }
     }
 
     public init(width: Int, depth: Int, heads: Int, mlpRatio: Int = 4, patch: [Int] = [2, 2], latentChannels: Int = 16,
                 attention: AttentionMode = .full, textLayers: Int = 2, maxTextLength: Int = 48, vocabularySize: Int = 0,
                 absolutePosition: Bool = false, frameContext: Bool = false, refinementEmbedding: Bool = false,
-                absoluteTime: Bool = false) {
+                absoluteTime: Bool = false, objectLayout: Bool = false) {
         self.width = width; self.depth = depth; self.heads = heads; self.mlpRatio = mlpRatio; self.patch = patch
         self.latentChannels = latentChannels; self.attention = attention; self.textLayers = textLayers
         self.maxTextLength = maxTextLength; self.vocabularySize = vocabularySize; self.absolutePosition = absolutePosition
         self.frameContext = frameContext; self.refinementEmbedding = refinementEmbedding; self.absoluteTime = absoluteTime
+        self.objectLayout = objectLayout
     }
 
     public var headDim: Int { width / heads }

@@ -3,7 +3,7 @@
 //   tokens x: (B, T, P)  normalised, padded, patchified latent (LatentPatches), T = F * rows * cols
 //   t: (B) noise level in [0, 1];  ids: (B, L) caption token ids (TextTokenizer)
 //   h = x_embedder(x) [+ pos_embedder(frame position)] [+ time_embedder(frame time)]  (B, T, D)
-//       (AbsolutePosition.swift)
+//       (AbsolutePosition.swift) [+ layout_embedder(objects: the scene's object boxes, ObjectLayout.swift)]
 //       [+ context_embedding on the tokens of the first `contextFrames` frames, which hold clean latents]
 //       [+ refinement_embedding on every token of the samples marked `refining` (a render's refinement)]
 //   text = text(ids)                                    (B, L, D)
@@ -26,6 +26,8 @@ public final class DiffusionTransformer<T: TensorScalar> {
     public let contextEmbedding: Parameter?     // context_embedding: (D), zero at init
     public let refinementEmbedding: Parameter?  // refinement_embedding: (D), zero at init
     public let timeEmbedding: Linear<T>?        // time_embedder: (D, AbsolutePosition.timeFeatureCount), zero at init
+    public let layoutEmbedding: Linear<T>?      // layout_embedder: (D, ObjectLayout.featureCount), zero at init
+    private var layoutSamples = 0   // rows of the last forward's object features (0: none given)
     private var contextTokens = 0   // per sample, of the last forward
     private var refiningSamples: [Bool] = []   // of the last forward
     private let conditioningAct = SiLU<T>()
@@ -56,6 +58,8 @@ public final class DiffusionTransformer<T: TensorScalar> {
         refinementEmbedding = config.refinementEmbedding ? store.add("refinement_embedding", shape: [d], initializer: .zeros) : nil
         timeEmbedding = config.absoluteTime
             ? Linear(store, "time_embedder", in: AbsolutePosition.timeFeatureCount, out: d, initializer: .zeros) : nil
+        layoutEmbedding = config.objectLayout
+            ? Linear(store, "layout_embedder", in: ObjectLayout.featureCount, out: d, initializer: .zeros) : nil
     }
 
     /// A model with `config` (which may add parameters: `absolutePosition`, or more blocks, which
@@ -110,9 +114,10 @@ public final class DiffusionTransformer<T: TensorScalar> {
     /// frames of every sample hold clean latents given as context (models with `frameContext`); their
     /// output is not a prediction and is ignored by the loss and the sampler. `refining` (empty, or
     /// one per sample): samples whose x_t starts from an upscaled preview (models with
-    /// `refinementEmbedding`).
+    /// `refinementEmbedding`). `objects`: the object layout (ObjectLayout.features), (B or 1, T,
+    /// featureCount), for models with `objectLayout`; nil is the same as all zeros (no plan).
     public func forward(_ x: Tensor<T>, layout: TokenLayout, t: [Double], text ids: [[Int]], contextFrames: Int = 0,
-                        refining: [Bool] = []) -> Tensor<T> {
+                        refining: [Bool] = [], objects: Tensor<T>? = nil) -> Tensor<T> {
         let (b, n, p) = x.shape3
         precondition(n == layout.tokens && p == config.tokenWidth && t.count == b && ids.count == b,
                      "DiT input \(x.shape) does not match layout \(layout), \(t.count) times, \(ids.count) captions")
@@ -120,6 +125,9 @@ public final class DiffusionTransformer<T: TensorScalar> {
                      "\(contextFrames) context frames for \(layout.frames) frames (model frame context: \(config.frameContext))")
         precondition(refining.isEmpty || (refining.count == b && (refinementEmbedding != nil || !refining.contains(true))),
                      "refinement marks \(refining) for \(b) samples (model refinement embedding: \(config.refinementEmbedding))")
+        precondition(objects == nil || (layoutEmbedding != nil && (objects!.shape == [b, n, ObjectLayout.featureCount]
+                                                                      || objects!.shape == [1, n, ObjectLayout.featureCount])),
+                     "object layout \(objects!.shape) for \(b) samples of \(n) tokens (model object layout: \(config.objectLayout))")
         contextTokens = contextFrames * layout.tokensPerFrame
         refiningSamples = refining
         let d = config.width
@@ -134,6 +142,16 @@ public final class DiffusionTransformer<T: TensorScalar> {
         if let position = gridEmbedding(for: layout) {   // (1, T, D)
             h.withUnsafeMutablePointer { hp in position.withUnsafePointer { pp in
                 for i in 0..<b { Elementwise.accumulate(pp, into: hp + i * n * d, count: n * d, alpha: 1) }
+            }}
+        }
+        layoutSamples = 0
+        if let layoutEmbedding {
+            // No plan is an all-zero plan (as trained for dropped layouts): the layer's bias still applies.
+            let objects = objects ?? Tensor<T>(zeros: [1, n, ObjectLayout.featureCount])
+            let e = layoutEmbedding.forward(objects)   // (B or 1, T, D)
+            layoutSamples = objects.shape[0]
+            h.withUnsafeMutablePointer { hp in e.withUnsafePointer { ep in
+                for i in 0..<b { Elementwise.accumulate(ep + (layoutSamples == 1 ? 0 : i) * n * d, into: hp + i * n * d, count: n * d, alpha: 1) }
             }}
         }
         if let contextEmbedding, contextTokens > 0 {
@@ -165,6 +183,18 @@ public final class DiffusionTransformer<T: TensorScalar> {
             }}
             if let positionEmbedding { _ = positionEmbedding.backward(dPosition) }
             if let timeEmbedding { _ = timeEmbedding.backward(dPosition) }
+        }
+        if let layoutEmbedding, layoutSamples > 0 {
+            let (b, n, d) = dh.shape3
+            if layoutSamples == b {
+                _ = layoutEmbedding.backward(dh)
+            } else {   // one plan shared by every sample
+                var dShared = Tensor<T>(zeros: [1, n, d])
+                dShared.withUnsafeMutablePointer { g in dh.withUnsafePointer { dp in
+                    for i in 0..<b { Elementwise.accumulate(dp + i * n * d, into: g, count: n * d, alpha: 1) }
+                }}
+                _ = layoutEmbedding.backward(dShared)
+            }
         }
         if let contextEmbedding, contextTokens > 0 {
             accumulateEmbeddingGradient(contextEmbedding, from: dh, samples: Array(0..<dh.shape[0]), tokens: 0..<contextTokens)
@@ -208,8 +238,8 @@ public final class DiffusionTransformer<T: TensorScalar> {
     /// Velocity, as a call (sampler closures read better); same as `forward`, whose caches are simply
     /// replaced by the next call.
     public func callAsFunction(_ x: Tensor<T>, layout: TokenLayout, t: [Double], text ids: [[Int]], contextFrames: Int = 0,
-                               refining: [Bool] = []) -> Tensor<T> {
-        forward(x, layout: layout, t: t, text: ids, contextFrames: contextFrames, refining: refining)
+                               refining: [Bool] = [], objects: Tensor<T>? = nil) -> Tensor<T> {
+        forward(x, layout: layout, t: t, text: ids, contextFrames: contextFrames, refining: refining, objects: objects)
     }
 
     /// Replaces the activations cached by the last call (about 150 MB per block at 7488 tokens) with

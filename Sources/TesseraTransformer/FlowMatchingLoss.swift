@@ -8,6 +8,7 @@
 // true follow the refinement's path instead: x_t = (1 - t) start + t eps and v = (x_t - x0) / t, so
 // the clean estimate x_t - t v is the sharp x0 (RectifiedFlow.noised(_:from:noise:t:)): the model
 // learns to redraw what a render's upscaled preview blurs (shape) from the caption.
+// `objects`: the samples' object layouts (ObjectLayout), for models with `objectLayout`.
 //   x0, eps, mask, start: (B, T, P)
 import TesseraEngine
 
@@ -16,7 +17,8 @@ extension DiffusionTransformer {
     /// here) and returns the loss.
     @discardableResult
     public func trainingStep(x0: Tensor<T>, noise: Tensor<T>, t: [Double], text ids: [[Int]], layout: TokenLayout,
-                             mask: Tensor<T>? = nil, contextFrames: Int = 0, start: Tensor<T>? = nil, fromStart: [Bool] = []) -> Double {
+                             mask: Tensor<T>? = nil, contextFrames: Int = 0, start: Tensor<T>? = nil, fromStart: [Bool] = [],
+                             objects: Tensor<T>? = nil) -> Double {
         precondition(x0.shape == noise.shape && (mask == nil || mask!.shape == x0.shape), "training step shapes disagree")
         precondition(start == nil || (start!.shape == x0.shape && fromStart.count == t.count), "training step start disagrees")
         let b = t.count, per = x0.count / b
@@ -38,7 +40,7 @@ extension DiffusionTransformer {
         }}}}
         // Models with a refinement embedding are told which samples start from an upscaled preview.
         let refining = start != nil && config.refinementEmbedding ? fromStart : []
-        let predicted = forward(xt, layout: layout, t: t, text: ids, contextFrames: contextFrames, refining: refining)
+        let predicted = forward(xt, layout: layout, t: t, text: ids, contextFrames: contextFrames, refining: refining, objects: objects)
         var grad = Tensor<T>(uninitialized: x0.shape)
         var weights = mask ?? Tensor<T>(shape: x0.shape, repeating: 1)
         if contextValues > 0 {

@@ -101,6 +101,22 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball", "--size", "64x32", "--steps", "2", "--duration", "1",
                                      "--weights", dir + "/dit7.safetensors", "--vae", dir + "/vae.safetensors", "--out", dir + "/timed.y4m"]), 0)
         XCTAssertEqual(try MediaReader.read(dir + "/timed.y4m").frameCount, 13)
+        // The object layout added to a loaded model, trained on world scenes (and refused a bad dropout),
+        // then generating with its plan and without (`--layout off`), and a bad --layout refused.
+        let layoutRun = ["train", "dit", "--vae", dir + "/vae.safetensors", "--token-budget", "48", "--checkpoint", dir + "/dit8.ckpt.safetensors"]
+        XCTAssertEqual(Tessera.main(layoutRun + ["--init", dir + "/dit7.safetensors", "--object-layout", "--steps", "12", "--layout-dropout", "1.5"]), 2)
+        XCTAssertEqual(Tessera.main(layoutRun + ["--init", dir + "/dit7.safetensors", "--object-layout", "--steps", "40", "--layout-dropout", "0.2",
+                                                 "--lr-scale", "layout_embedder=300", "--ship", dir + "/dit8.safetensors"]), 0)
+        let planned = try DiffusionTransformer<Float>.load(path: dir + "/dit8.safetensors").model
+        XCTAssertTrue(planned.config.objectLayout && planned.config.absoluteTime)
+        let layoutWeights = planned.store.entry(named: "layout_embedder.weight")!
+        XCTAssertTrue((0..<layoutWeights.count).contains { planned.store.values[layoutWeights.offset + $0] != 0 }, "the layout layer was trained")
+        let layoutClip = ["generate", "--prompt", "red ball moving left", "--size", "64x32", "--steps", "2", "--duration", "1",
+                          "--weights", dir + "/dit8.safetensors", "--vae", dir + "/vae.safetensors"]
+        XCTAssertEqual(Tessera.main(layoutClip + ["--out", dir + "/plan-on.y4m"]), 0)
+        XCTAssertEqual(Tessera.main(layoutClip + ["--layout", "off", "--out", dir + "/plan-off.y4m"]), 0)
+        XCTAssertTrue(try MediaReader.read(dir + "/plan-on.y4m").pixels != MediaReader.read(dir + "/plan-off.y4m").pixels, "the plan changes the video")
+        XCTAssertEqual(Tessera.main(layoutClip + ["--layout", "maybe", "--out", dir + "/plan-bad.y4m"]), 2)
         XCTAssertEqual(Tessera.main(upgraded + ["--resume", "--steps", "10", "--context-share", "0.5"]), 2, "context share without frame context")
         let contextWeights = ["--weights", dir + "/dit5.safetensors", "--vae", dir + "/vae.safetensors"]
         let contextClip = ["generate", "--prompt", "red ball bouncing", "--size", "64x32", "--steps", "2", "--seed", "7", "--duration", "1"] + contextWeights

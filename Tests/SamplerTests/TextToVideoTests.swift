@@ -7,9 +7,11 @@ import TesseraEngine
 import TesseraMedia
 import TesseraSampler
 import TesseraTransformer
+import TesseraWorld
 
 final class TextToVideoTests: XCTestCase {
-    func tinyPipeline(frameContext: Bool = false, refinementEmbedding: Bool = false, refinerPerturbation: UInt64? = nil) -> TextToVideo {
+    func tinyPipeline(frameContext: Bool = false, refinementEmbedding: Bool = false, refinerPerturbation: UInt64? = nil,
+                      objectLayout: Bool = false) -> TextToVideo {
         let vae = VideoAutoencoder(config: .tiny, seed: 3)
         let tokenizer = TextTokenizer(words: TextTokenizer.specials + ["a", "red", "ball"], maxLength: 8)
         var config = DiTConfig.tiny
@@ -17,6 +19,7 @@ final class TextToVideoTests: XCTestCase {
         config.latentChannels = vae.config.latentChannels
         config.frameContext = frameContext
         config.refinementEmbedding = refinementEmbedding
+        config.objectLayout = objectLayout
         // adaLN-zero makes a new model predict v = 0; random final weights give it something to do.
         func perturbed(_ seed: UInt64) -> DiffusionTransformer<Float> {
             let model = DiffusionTransformer<Float>(config: config, seed: 5)
@@ -43,6 +46,33 @@ final class TextToVideoTests: XCTestCase {
         settings.refineFrom = 0
         XCTAssertEqual(try other.render(caption: "a red ball", settings: settings).latent.scalars,
                        try base.render(caption: "a red ball", settings: settings).latent.scalars)
+    }
+
+    /// A model with the object layout follows the settings' scene: with the layer at zero the plan
+    /// changes nothing (bit for bit), once trained it changes the video, deterministically, in the
+    /// preview and the render alike; `usesObjectLayout = false` is the caption alone.
+    func testObjectLayoutConditionsGeneration() throws {
+        let p = tinyPipeline(frameContext: true, objectLayout: true)
+        let scene = Scene(background: .studio, objects: [SceneObject(color: .red, shape: .ball, size: .large, motion: .right(.fast))])
+        var plain = GenerationSettings(width: 64, height: 32, frames: 9, seed: 4, steps: 3, guidance: 3)
+        var planned = plain
+        planned.scene = scene
+        let entry = p.model.store.entry(named: "layout_embedder.weight")!
+        let saved = Array(UnsafeBufferPointer(start: p.model.store.values + entry.offset, count: entry.count))
+        for i in 0..<entry.count { p.model.store.values[entry.offset + i] = 0 }
+        XCTAssertEqual(try p.render(caption: "a red ball", settings: planned).latent.scalars, try p.render(caption: "a red ball", settings: plain).latent.scalars)
+        for i in 0..<entry.count { p.model.store.values[entry.offset + i] = saved[i] + Float(i % 7) / 5 }
+        let render = try p.render(caption: "a red ball", settings: planned).latent.scalars
+        XCTAssertEqual(try p.render(caption: "a red ball", settings: planned).latent.scalars, render, "bit for bit")
+        XCTAssertNotEqual(render, try p.render(caption: "a red ball", settings: plain).latent.scalars)
+        XCTAssertNotEqual(try p.preview(caption: "a red ball", settings: planned).latent.scalars,
+                          try p.preview(caption: "a red ball", settings: plain).latent.scalars)
+        var other = planned
+        other.scene?.objects[0].motion = .left(.fast)
+        XCTAssertNotEqual(try p.render(caption: "a red ball", settings: other).latent.scalars, render, "another plan, another video")
+        planned.usesObjectLayout = false
+        plain.usesObjectLayout = false
+        XCTAssertEqual(try p.render(caption: "a red ball", settings: planned).latent.scalars, try p.render(caption: "a red ball", settings: plain).latent.scalars)
     }
 
     /// `TextToVideo.load` takes a refiner only with the base model's word list.

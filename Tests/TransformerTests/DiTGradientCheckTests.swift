@@ -83,22 +83,27 @@ final class DiTGradientCheckTests: XCTestCase {
     }
 
     func checkModel(_ attention: AttentionMode, absolutePosition: Bool = false, absoluteTime: Bool = false, contextFrames: Int = 0,
-                    refining: [Bool] = [], file: StaticString = #filePath, line: UInt = #line) {
+                    refining: [Bool] = [], objectLayout: Int = 0, file: StaticString = #filePath, line: UInt = #line) {
         var config = DiTConfig.tiny
         config.width = 12; config.heads = 2; config.vocabularySize = 11; config.maxTextLength = 5; config.attention = attention
         config.absolutePosition = absolutePosition
         config.absoluteTime = absoluteTime
         config.frameContext = contextFrames > 0
         config.refinementEmbedding = !refining.isEmpty
+        config.objectLayout = objectLayout > 0
         let model = DiffusionTransformer<Double>(config: config, seed: 5)
         perturb(model.store)
         let layout = TokenLayout(frames: 2, rows: 2, columns: 3, latentHeight: 3, latentWidth: 5)
         let (b, t, p) = (2, layout.tokens, config.tokenWidth)
         let times = [0.3, 0.85], ids = [[3, 5, 1, 0, 0], [2, 0, 0, 0, 0]]
+        // objectLayout: 0 none, 1 one plan per sample, 2 one plan shared by the batch.
+        let plan: Tensor<Double>? = objectLayout == 0 ? nil
+            : Tensor(shape: [objectLayout == 1 ? b : 1, t, ObjectLayout.featureCount],
+                     values: randomValues((objectLayout == 1 ? b : 1) * t * ObjectLayout.featureCount, seed: 23))
         func run(_ xs: [[Double]]) -> Tensor<Double> {
             model.store.values.update(from: xs[1], count: model.store.count)
             return model.forward(Tensor(shape: [b, t, p], values: xs[0]), layout: layout, t: times, text: ids, contextFrames: contextFrames,
-                                 refining: refining)
+                                 refining: refining, objects: plan)
         }
         let result = GradientCheck.run(inputs: [randomValues(b * t * p, seed: 20), parameters(model.store)],
                                        forward: { run($0).scalars }, backward: { xs, dy in
@@ -116,7 +121,7 @@ final class DiTGradientCheckTests: XCTestCase {
         model.store.zeroGrads()
         _ = model.backward(Tensor(shape: [b, t, p], values: r))
         let analytic = gradients(model.store)
-        for name in ["time_embedder.weight", "time_embedder.bias", "refinement_embedding"] {
+        for name in ["time_embedder.weight", "time_embedder.bias", "refinement_embedding", "layout_embedder.weight", "layout_embedder.bias"] {
             guard let entry = model.store.entry(named: name) else { continue }
             for i in entry.offset..<(entry.offset + entry.count) {
                 var up = base, down = base
@@ -134,5 +139,7 @@ final class DiTGradientCheckTests: XCTestCase {
     func testWholeModelWithAbsolutePosition() { checkModel(.full, absolutePosition: true) }
     func testWholeModelWithFrameContext() { checkModel(.full, absolutePosition: true, contextFrames: 1) }
     func testWholeModelWithAbsoluteTime() { checkModel(.full, absolutePosition: true, absoluteTime: true, contextFrames: 1) }
+    func testWholeModelWithAnObjectLayout() { checkModel(.full, absolutePosition: true, absoluteTime: true, contextFrames: 1, objectLayout: 1) }
+    func testWholeModelWithASharedObjectLayout() { checkModel(.factorized, absolutePosition: true, objectLayout: 2) }
     func testWholeModelWithARefinementMark() { checkModel(.full, absolutePosition: true, contextFrames: 1, refining: [true, false]) }
 }

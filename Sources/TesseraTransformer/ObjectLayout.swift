@@ -1,0 +1,65 @@
+// Object layout: per-token features of where a scene's objects are, which a zero-initialised
+// linear layer ("layout_embedder", models with `object_layout`) adds to the token embeddings.
+//
+// Why: the caption says "a medium red ball moves to the left", and a small model trained on two
+// cores did not learn to turn that into one object of the right size on the right path. Made from
+// noise, the first frame's object came out two to three times too large and often in two pieces,
+// and later frames shrank or fragmented (docs/architecture.md, sessions 5-12). The prompt expander
+// already completes every prompt into a full scene (where each object starts, its size and its
+// motion, drawn from the seed), so the generation can be given that scene's plan as boxes, as in
+// layout-grounded video diffusion (LVD, Lian et al. 2023: a language model writes per-frame boxes,
+// the diffusion model draws inside them). The model still draws every pixel: the object's colour,
+// shape and outline, the background, and how it all moves within the boxes.
+//
+//   per token and object slot s (caption order, Scene.maximumObjects slots; empty slots are 0):
+//     c = share of the token's area inside the object's box (and the frame) at the token's frame time
+//     c,  c * dx,  c * dy      dx, dy = token centre's offset from the box centre in half-box units, clamped to [-1, 1]
+//
+// Frame time is the latent frame's (k * RoPETable.secondsPerLatentFrame), positions are fractions
+// of the unpadded frame, so a preview and a full render of one scene get the same plan.
+import TesseraEngine
+import TesseraWorld
+
+public enum ObjectLayout {
+    public static let slots = Scene.maximumObjects
+    public static let featuresPerSlot = 3
+    public static var featureCount: Int { slots * featuresPerSlot }
+
+    /// (1, T, featureCount) features of `scene` on a token grid; all zero without a scene.
+    public static func features<T: TensorScalar>(scene: Scene?, layout: TokenLayout, patch: (h: Int, w: Int)) -> Tensor<T> {
+        var values = [T](repeating: 0, count: layout.tokens * featureCount)
+        guard let scene else { return Tensor(shape: [1, layout.tokens, featureCount], values: values) }
+        let height = Double(layout.latentHeight), width = Double(layout.latentWidth ?? layout.columns * patch.w)
+        let tokenArea = Double(patch.h) / height * Double(patch.w) / width
+        for f in 0..<layout.frames {
+            let boxes = Kinematics.boxes(of: scene, aspect: width / height, at: Double(f) * RoPETable<Double>.secondsPerLatentFrame)
+            for i in 0..<layout.rows {
+                // The padding below and to the right is outside the frame: only the frame's part can hold an object.
+                let y0 = Double(i * patch.h) / height, y1 = min(1, Double((i + 1) * patch.h) / height)
+                for j in 0..<layout.columns {
+                    let x0 = Double(j * patch.w) / width, x1 = min(1, Double((j + 1) * patch.w) / width)
+                    let token = (f * layout.rows + i) * layout.columns + j
+                    for (s, box) in boxes.prefix(slots).enumerated() {
+                        let overlap = max(0, min(x1, box.right) - max(x0, box.left)) * max(0, min(y1, box.bottom) - max(y0, box.top))
+                        guard overlap > 0 else { continue }
+                        let c = overlap / tokenArea
+                        let (cx, cy) = ((Double(j) + 0.5) * Double(patch.w) / width, (Double(i) + 0.5) * Double(patch.h) / height)
+                        let dx = min(1, max(-1, (cx - box.centerX) / max(1e-9, (box.right - box.left) / 2)))
+                        let dy = min(1, max(-1, (cy - box.centerY) / max(1e-9, (box.bottom - box.top) / 2)))
+                        let k = token * featureCount + s * featuresPerSlot
+                        values[k] = T(c); values[k + 1] = T(c * dx); values[k + 2] = T(c * dy)
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [1, layout.tokens, featureCount], values: values)
+    }
+
+    /// Features of several samples stacked into (B, T, featureCount); nil scenes give zeros.
+    public static func features<T: TensorScalar>(scenes: [Scene?], layout: TokenLayout, patch: (h: Int, w: Int)) -> Tensor<T> {
+        var values: [T] = []
+        values.reserveCapacity(scenes.count * layout.tokens * featureCount)
+        for scene in scenes { values += (features(scene: scene, layout: layout, patch: patch) as Tensor<T>).scalars }
+        return Tensor(shape: [scenes.count, layout.tokens, featureCount], values: values)
+    }
+}
