@@ -121,7 +121,7 @@ final class DiTTrainer {
         if model.config.objectLayout {
             let scenes = batch.scenes.map { state.rng.uniform() < options.layoutDropout ? nil : $0 }
             objects = ObjectLayout.features(scenes: scenes + [Scene?](repeating: nil, count: max(0, patches.batch - scenes.count)),
-                                            layout: patches.layout, patch: (model.config.patch[0], model.config.patch[1]))
+                                            layout: patches.layout, for: model.config)
         }
         model.store.zeroGrads()
         let loss = model.trainingStep(x0: x0, noise: noise, t: t, text: ids, layout: patches.layout, mask: mask, contextFrames: contextFrames,

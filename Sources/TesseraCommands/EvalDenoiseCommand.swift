@@ -126,7 +126,7 @@ public enum EvalDenoise {
                 let ids = [p.tokenizer.ids(scene.detailed)]
                 // Models with the object layout are measured as generation runs them: given the scene's plan.
                 let plan: Tensor<Float>? = p.model.config.objectLayout
-                    ? ObjectLayout.features(scene: scene.scene, layout: patches.layout, patch: (p.model.config.patch[0], p.model.config.patch[1])) : nil
+                    ? ObjectLayout.features(scenes: [scene.scene], layout: patches.layout, for: p.model.config) : nil
                 let firstFrameValues = patches.layout.rows * patches.layout.columns * x0.shape[2]
                 let hasFirstFrameObjects = kind.frames > 1 && mask.scalars[..<firstFrameValues].contains(where: { $0 > 1 })
                 let hasLaterObjects = measuresContext && mask.scalars[firstFrameValues...].contains(where: { $0 > 1 })

@@ -14,7 +14,7 @@ enum TrainDiTCommand {
                              [--large-image-share X] [--medium-clip-share X] [--refine-share X]
                              [--single-object-share X] [--long-clip-share X]
                              [--refinement-embedding] [--absolute-time] [--lr-scale NAME=X[,NAME=X...]]
-                             [--object-layout] [--layout-dropout X]
+                             [--object-layout] [--object-presence] [--layout-dropout X]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -78,6 +78,9 @@ enum TrainDiTCommand {
       --object-layout     add the scene's object layout, each object's box in each frame (a new model,
                           or with --init a zero-initialised layer added): generation then follows the
                           plan of the expanded prompt (where each object is, how large, how it moves)
+      --object-presence   with the layout: also each object's presence and in-frame share per frame,
+                          so an object that has left the frame is not drawn back in (with --init:
+                          added at zero to a model with the layout, or together with --object-layout)
       --layout-dropout X  share of world samples trained without their layout (default 0.15), so the
                           model also generates from the caption alone
       --lr-scale NAME=X   multiply the learning rate of the parameters whose names start with NAME
@@ -94,7 +97,8 @@ enum TrainDiTCommand {
         ("frame-context", \.frameContext, "frame context (zero-initialised embedding)"),
         ("refinement-embedding", \.refinementEmbedding, "a refinement embedding (zero-initialised)"),
         ("absolute-time", \.absoluteTime, "absolute frame times (zero-initialised)"),
-        ("object-layout", \.objectLayout, "the object layout (zero-initialised)")]
+        ("object-layout", \.objectLayout, "the object layout (zero-initialised)"),
+        ("object-presence", \.objectPresence, "object presence to the layout (zero-initialised)")]
 
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
@@ -126,6 +130,9 @@ enum TrainDiTCommand {
             config.attention = m
         }
         for part in modelParts where a.flag(part.flag) { config[keyPath: part.part] = true }
+        if a.string("init") == nil, config.objectPresence && !config.objectLayout {
+            throw CommandError.usage("--object-presence adds to the object layout: give --object-layout too")
+        }
         // A resume without model options takes the model from the checkpoint (its config and tokenizer).
         var resumed: DiTDescription?
         if a.flag("resume"), a.string("preset") == nil, a.string("attention") == nil, !modelParts.contains(where: { a.flag($0.flag) }),
@@ -156,6 +163,9 @@ enum TrainDiTCommand {
                     model = model.upgraded(to: grown)   // identity blocks appended: same outputs at first
                     printError("grew the model from \(initPath) to \(depth) blocks (new blocks start as the identity)")
                 }
+            }
+            if a.flag("object-presence") && !a.flag("object-layout") && !model.config.objectLayout {
+                throw CommandError.usage("--object-presence adds to the object layout: give --object-layout too, or --init a model that has it")
             }
             // Each added part starts at zero, so the upgraded model computes the same function at first.
             for addition in modelParts where a.flag(addition.flag) && !model.config[keyPath: addition.part] {
@@ -217,7 +227,7 @@ enum TrainDiTCommand {
             throw CommandError.usage("--large-image-share plus --medium-clip-share is \(source.largeImageShare + source.mediumClipShare); at most 1 is accepted")
         }
         let origin = a.string("init") != nil ? "from --init" : (resumed != nil ? "model of the checkpoint" : presetName)
-        printError("training dit (\(origin), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, high-noise share \(options.highNoiseShare) from t = \(options.highNoiseFrom), context share \(options.contextShare), large images \(source.largeImageShare), medium clips \(source.mediumClipShare), single objects \(source.singleObjectShare.map { String($0) } ?? "world mix"), 4 s clips \(source.durationWeights.last { $0.frames == DiTClipSource.longClipFrames }?.weight ?? 0) of previews, refine share \(options.refineShare)\(options.rateScales.isEmpty ? "" : ", lr scales " + options.rateScales.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")), BLAS \(BLAS.coreName), \(Parallel.workers) threads")
+        printError("training dit (\(origin), \(config.attention.rawValue) attention): \(model.parameterCount) parameters, vocabulary \(tokenizer.vocabularySize), \(options.steps) steps x \(options.tokenBudget) tokens, high-noise share \(options.highNoiseShare) from t = \(options.highNoiseFrom), context share \(options.contextShare), large images \(source.largeImageShare), medium clips \(source.mediumClipShare), single objects \(source.singleObjectShare.map { String($0) } ?? "world mix"), 4 s clips \(source.durationWeights.last { $0.frames == DiTClipSource.longClipFrames }?.weight ?? 0) of previews, refine share \(options.refineShare)\(config.objectLayout ? ", layout dropout \(options.layoutDropout)" : "")\(options.rateScales.isEmpty ? "" : ", lr scales " + options.rateScales.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ")), BLAS \(BLAS.coreName), \(Parallel.workers) threads")
         StopSignal.install()
         try TrainCommand.wrap { try trainer.train(source: source, checkpointPath: checkpoint, stopAfterSeconds: minutes * 60) { printError($0) } }
         if let ship = a.string("ship") {

@@ -332,7 +332,7 @@ public final class TextToVideo: @unchecked Sendable {
         let contextCount = context?.count ?? 0
         var objects: [ObjectIdentifier: Tensor<Float>] = [:]   // the plan on this grid, per model that takes one
         for net in [model, refiner ?? model] where net.config.objectLayout && settings.usesObjectLayout && settings.scene != nil {
-            objects[ObjectIdentifier(net)] = ObjectLayout.features(scene: settings.scene, layout: layout, patch: (net.config.patch[0], net.config.patch[1]))
+            objects[ObjectIdentifier(net)] = ObjectLayout.features(scenes: [settings.scene], layout: layout, for: net.config)
         }
         func holdContext(_ x: inout Tensor<Float>) {
             guard let context else { return }

@@ -38,6 +38,9 @@ public struct DiTConfig: Codable, Equatable, Sendable {
     /// Adds the scene's object layout (ObjectLayout.swift: where each object's box is in each frame)
     /// to the token embeddings, so a generation follows the expanded prompt's plan. Off in older files.
     public var objectLayout: Bool
+    /// With the object layout: also each object's presence and in-frame share per frame
+    /// (ObjectLayout.swift), so an object that has left the frame is not drawn back in. Off in older files.
+    public var objectPresence: Bool
     /// Noise levels at which refinement steps are trained (and marked when sampling): a render
     /// starts at 0.75; below 0.5 its input is the previous steps' estimate, the plain path.
     public static let refinementTimes = 0.5...0.95
@@ -51,7 +54,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         case mlpRatio = "mlp_ratio", latentChannels = "latent_channels", textLayers = "text_layers"
         case maxTextLength = "max_text_length", vocabularySize = "vocabulary_size", absolutePosition = "absolute_position"
         case frameContext = "frame_context", refinementEmbedding = "refinement_embedding", absoluteTime = "absolute_time"
-        case objectLayout = "object_layout"
+        case objectLayout = "object_layout", objectPresence = "object_presence"
     }
 
     public init(from decoder: Decoder) throws {
@@ -66,6 +69,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         refinementEmbedding = try c.decodeIfPresent(Bool.self, forKey: .refinementEmbedding) ?? false
         absoluteTime = try c.decodeIfPresent(Bool.self, forKey: .absoluteTime) ?? false
         objectLayout = try c.decodeIfPresent(Bool.self, forKey: .objectLayout) ?? false
+        objectPresence = try c.decodeIfPresent(Bool.self, forKey: .objectPresence) ?? false
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -79,17 +83,19 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         if refinementEmbedding { try c.encode(true, forKey: .refinementEmbedding) }
         if absoluteTime { try c.encode(true, forKey: .absoluteTime) }
         if objectLayout { try c.encode(true, forKey: .objectLayout) }
+        if objectPresence { try c.encode(true, forKey: .objectPresence) }
     }
 
     public init(width: Int, depth: Int, heads: Int, mlpRatio: Int = 4, patch: [Int] = [2, 2], latentChannels: Int = 16,
                 attention: AttentionMode = .full, textLayers: Int = 2, maxTextLength: Int = 48, vocabularySize: Int = 0,
                 absolutePosition: Bool = false, frameContext: Bool = false, refinementEmbedding: Bool = false,
-                absoluteTime: Bool = false, objectLayout: Bool = false) {
+                absoluteTime: Bool = false, objectLayout: Bool = false, objectPresence: Bool = false) {
         self.width = width; self.depth = depth; self.heads = heads; self.mlpRatio = mlpRatio; self.patch = patch
         self.latentChannels = latentChannels; self.attention = attention; self.textLayers = textLayers
         self.maxTextLength = maxTextLength; self.vocabularySize = vocabularySize; self.absolutePosition = absolutePosition
         self.frameContext = frameContext; self.refinementEmbedding = refinementEmbedding; self.absoluteTime = absoluteTime
         self.objectLayout = objectLayout
+        self.objectPresence = objectPresence
     }
 
     public var headDim: Int { width / heads }
@@ -124,6 +130,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         if width % heads != 0 { return "width \(width) does not split into \(heads) heads" }
         if headDim % 2 != 0 || headDim < 6 { return "head dimension \(headDim) must be even and at least 6 for RoPE" }
         if patch.count != 2 || patch.contains(where: { $0 < 1 }) { return "patch must be [ph, pw], got \(patch)" }
+        if objectPresence && !objectLayout { return "object presence needs the object layout" }
         if vocabularySize < 3 { return "vocabulary size \(vocabularySize) is too small (set it from the tokenizer)" }
         return nil
     }

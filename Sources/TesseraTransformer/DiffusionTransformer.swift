@@ -26,7 +26,7 @@ public final class DiffusionTransformer<T: TensorScalar> {
     public let contextEmbedding: Parameter?     // context_embedding: (D), zero at init
     public let refinementEmbedding: Parameter?  // refinement_embedding: (D), zero at init
     public let timeEmbedding: Linear<T>?        // time_embedder: (D, AbsolutePosition.timeFeatureCount), zero at init
-    public let layoutEmbedding: Linear<T>?      // layout_embedder: (D, ObjectLayout.featureCount), zero at init
+    public let layoutEmbedding: Linear<T>?      // layout_embedder: (D, objectFeatureCount), zero at init
     private var layoutSamples = 0   // rows of the last forward's object features (0: none given)
     private var contextTokens = 0   // per sample, of the last forward
     private var refiningSamples: [Bool] = []   // of the last forward
@@ -59,17 +59,27 @@ public final class DiffusionTransformer<T: TensorScalar> {
         timeEmbedding = config.absoluteTime
             ? Linear(store, "time_embedder", in: AbsolutePosition.timeFeatureCount, out: d, initializer: .zeros) : nil
         layoutEmbedding = config.objectLayout
-            ? Linear(store, "layout_embedder", in: ObjectLayout.featureCount, out: d, initializer: .zeros) : nil
+            ? Linear(store, "layout_embedder", in: ObjectLayout.width(presence: config.objectPresence), out: d, initializer: .zeros) : nil
     }
+
+    /// Object layout features per token this model takes (ObjectLayout.width).
+    public var objectFeatureCount: Int { ObjectLayout.width(presence: config.objectPresence) }
 
     /// A model with `config` (which may add parameters: `absolutePosition`, or more blocks, which
     /// adaLN-zero starts as the identity) holding this
     /// model's values for every parameter the two share by name and shape; new ones keep their init.
+    /// A matrix that gained input columns (`layout_embedder` with presence) keeps its old columns,
+    /// and the new ones start at zero (they must be zero-initialised), so the function is the same.
     public func upgraded(to config: DiTConfig) -> DiffusionTransformer<T> {
         let next = DiffusionTransformer<T>(config: config)
         for e in next.store.entries {
-            guard let old = store.entry(named: e.name), old.shape == e.shape else { continue }
-            (next.store.values + e.offset).update(from: store.values + old.offset, count: e.count)
+            guard let old = store.entry(named: e.name) else { continue }
+            if old.shape == e.shape {
+                (next.store.values + e.offset).update(from: store.values + old.offset, count: e.count)
+            } else if old.shape.count == 2, e.shape.count == 2, old.shape[0] == e.shape[0], old.shape[1] < e.shape[1] {
+                let (rows, was, now) = (e.shape[0], old.shape[1], e.shape[1])
+                for r in 0..<rows { (next.store.values + e.offset + r * now).update(from: store.values + old.offset + r * was, count: was) }
+            }
         }
         return next
     }
@@ -125,8 +135,8 @@ public final class DiffusionTransformer<T: TensorScalar> {
                      "\(contextFrames) context frames for \(layout.frames) frames (model frame context: \(config.frameContext))")
         precondition(refining.isEmpty || (refining.count == b && (refinementEmbedding != nil || !refining.contains(true))),
                      "refinement marks \(refining) for \(b) samples (model refinement embedding: \(config.refinementEmbedding))")
-        precondition(objects == nil || (layoutEmbedding != nil && (objects!.shape == [b, n, ObjectLayout.featureCount]
-                                                                      || objects!.shape == [1, n, ObjectLayout.featureCount])),
+        precondition(objects == nil || (layoutEmbedding != nil && (objects!.shape == [b, n, objectFeatureCount]
+                                                                      || objects!.shape == [1, n, objectFeatureCount])),
                      "object layout \(objects!.shape) for \(b) samples of \(n) tokens (model object layout: \(config.objectLayout))")
         contextTokens = contextFrames * layout.tokensPerFrame
         refiningSamples = refining
@@ -147,7 +157,7 @@ public final class DiffusionTransformer<T: TensorScalar> {
         layoutSamples = 0
         if let layoutEmbedding {
             // No plan is an all-zero plan (as trained for dropped layouts): the layer's bias still applies.
-            let objects = objects ?? Tensor<T>(zeros: [1, n, ObjectLayout.featureCount])
+            let objects = objects ?? Tensor<T>(zeros: [1, n, objectFeatureCount])
             let e = layoutEmbedding.forward(objects)   // (B or 1, T, D)
             layoutSamples = objects.shape[0]
             h.withUnsafeMutablePointer { hp in e.withUnsafePointer { ep in

@@ -15,6 +15,12 @@
 //     c = share of the token's area inside the object's box (and the frame) at the token's frame time
 //     c,  c * dx,  c * dy      dx, dy = token centre's offset from the box centre in half-box units, clamped to [-1, 1]
 //
+// With presence (models with `object_presence`), 2 more per slot, the same on every token of a frame:
+//     exists = 1 for each object of the scene,  visible = the share of its box inside the frame
+// Without them, an object that has left the frame has no features at all, which is what a dropped
+// plan looks like, and the model drew the caption's object back in (a ball that bounced out on the
+// right came back on the left, session 13).
+//
 // Frame time is the latent frame's (k * RoPETable.secondsPerLatentFrame), positions are fractions
 // of the unpadded frame, so a preview and a full render of one scene get the same plan.
 import TesseraEngine
@@ -23,16 +29,34 @@ import TesseraWorld
 public enum ObjectLayout {
     public static let slots = Scene.maximumObjects
     public static let featuresPerSlot = 3
+    /// Box features per token.
     public static var featureCount: Int { slots * featuresPerSlot }
+    /// Presence features per token, after the box features.
+    public static var presenceFeatureCount: Int { slots * 2 }
+    /// Features per token with or without presence.
+    public static func width(presence: Bool) -> Int { featureCount + (presence ? presenceFeatureCount : 0) }
 
-    /// (1, T, featureCount) features of `scene` on a token grid; all zero without a scene.
-    public static func features<T: TensorScalar>(scene: Scene?, layout: TokenLayout, patch: (h: Int, w: Int)) -> Tensor<T> {
-        var values = [T](repeating: 0, count: layout.tokens * featureCount)
-        guard let scene else { return Tensor(shape: [1, layout.tokens, featureCount], values: values) }
+    /// (1, T, width(presence:)) features of `scene` on a token grid; all zero without a scene.
+    public static func features<T: TensorScalar>(scene: Scene?, layout: TokenLayout, patch: (h: Int, w: Int), presence: Bool = false) -> Tensor<T> {
+        let n = width(presence: presence)
+        var values = [T](repeating: 0, count: layout.tokens * n)
+        guard let scene else { return Tensor(shape: [1, layout.tokens, n], values: values) }
         let height = Double(layout.latentHeight), width = Double(layout.latentWidth ?? layout.columns * patch.w)
         let tokenArea = Double(patch.h) / height * Double(patch.w) / width
         for f in 0..<layout.frames {
             let boxes = Kinematics.boxes(of: scene, aspect: width / height, at: Double(f) * RoPETable<Double>.secondsPerLatentFrame)
+            if presence {
+                var row = [T](repeating: 0, count: presenceFeatureCount)
+                for (s, box) in boxes.prefix(slots).enumerated() {
+                    let area = (box.right - box.left) * (box.bottom - box.top)
+                    let inside = max(0, min(1, box.right) - max(0, box.left)) * max(0, min(1, box.bottom) - max(0, box.top))
+                    row[2 * s] = 1
+                    row[2 * s + 1] = T(area > 0 ? inside / area : 0)
+                }
+                for token in (f * layout.tokensPerFrame)..<((f + 1) * layout.tokensPerFrame) {
+                    for k in 0..<presenceFeatureCount { values[token * n + featureCount + k] = row[k] }
+                }
+            }
             for i in 0..<layout.rows {
                 // The padding below and to the right is outside the frame: only the frame's part can hold an object.
                 let y0 = Double(i * patch.h) / height, y1 = min(1, Double((i + 1) * patch.h) / height)
@@ -46,20 +70,25 @@ public enum ObjectLayout {
                         let (cx, cy) = ((Double(j) + 0.5) * Double(patch.w) / width, (Double(i) + 0.5) * Double(patch.h) / height)
                         let dx = min(1, max(-1, (cx - box.centerX) / max(1e-9, (box.right - box.left) / 2)))
                         let dy = min(1, max(-1, (cy - box.centerY) / max(1e-9, (box.bottom - box.top) / 2)))
-                        let k = token * featureCount + s * featuresPerSlot
+                        let k = token * n + s * featuresPerSlot
                         values[k] = T(c); values[k + 1] = T(c * dx); values[k + 2] = T(c * dy)
                     }
                 }
             }
         }
-        return Tensor(shape: [1, layout.tokens, featureCount], values: values)
+        return Tensor(shape: [1, layout.tokens, n], values: values)
     }
 
-    /// Features of several samples stacked into (B, T, featureCount); nil scenes give zeros.
-    public static func features<T: TensorScalar>(scenes: [Scene?], layout: TokenLayout, patch: (h: Int, w: Int)) -> Tensor<T> {
+    /// Features of several samples stacked into (B, T, width(presence:)); nil scenes give zeros.
+    public static func features<T: TensorScalar>(scenes: [Scene?], layout: TokenLayout, patch: (h: Int, w: Int), presence: Bool = false) -> Tensor<T> {
         var values: [T] = []
-        values.reserveCapacity(scenes.count * layout.tokens * featureCount)
-        for scene in scenes { values += (features(scene: scene, layout: layout, patch: patch) as Tensor<T>).scalars }
-        return Tensor(shape: [scenes.count, layout.tokens, featureCount], values: values)
+        values.reserveCapacity(scenes.count * layout.tokens * width(presence: presence))
+        for scene in scenes { values += (features(scene: scene, layout: layout, patch: patch, presence: presence) as Tensor<T>).scalars }
+        return Tensor(shape: [scenes.count, layout.tokens, width(presence: presence)], values: values)
+    }
+
+    /// The features `config`'s model takes (box features, and presence when it has it).
+    public static func features<T: TensorScalar>(scenes: [Scene?], layout: TokenLayout, for config: DiTConfig) -> Tensor<T> {
+        features(scenes: scenes, layout: layout, patch: (config.patch[0], config.patch[1]), presence: config.objectPresence)
     }
 }

@@ -117,6 +117,13 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertEqual(Tessera.main(layoutClip + ["--layout", "off", "--out", dir + "/plan-off.y4m"]), 0)
         XCTAssertTrue(try MediaReader.read(dir + "/plan-on.y4m").pixels != MediaReader.read(dir + "/plan-off.y4m").pixels, "the plan changes the video")
         XCTAssertEqual(Tessera.main(layoutClip + ["--layout", "maybe", "--out", dir + "/plan-bad.y4m"]), 2)
+        // Presence added to the layout model, and refused without a layout.
+        XCTAssertEqual(Tessera.main(layoutRun + ["--init", dir + "/dit7.safetensors", "--object-presence", "--steps", "50"]), 2)
+        let presenceRun = ["train", "dit", "--vae", dir + "/vae.safetensors", "--token-budget", "48", "--checkpoint", dir + "/dit9.ckpt.safetensors"]
+        XCTAssertEqual(Tessera.main(presenceRun + ["--init", dir + "/dit8.safetensors", "--object-presence", "--steps", "45", "--ship", dir + "/dit9.safetensors"]), 0)
+        XCTAssertTrue(try DiffusionTransformer<Float>.load(path: dir + "/dit9.safetensors").model.config.objectPresence)
+        XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball moving left", "--size", "64x32", "--steps", "2", "--duration", "1",
+                                     "--weights", dir + "/dit9.safetensors", "--vae", dir + "/vae.safetensors", "--out", dir + "/present.y4m"]), 0)
         XCTAssertEqual(Tessera.main(upgraded + ["--resume", "--steps", "10", "--context-share", "0.5"]), 2, "context share without frame context")
         let contextWeights = ["--weights", dir + "/dit5.safetensors", "--vae", dir + "/vae.safetensors"]
         let contextClip = ["generate", "--prompt", "red ball bouncing", "--size", "64x32", "--steps", "2", "--seed", "7", "--duration", "1"] + contextWeights

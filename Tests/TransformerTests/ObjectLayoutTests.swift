@@ -89,6 +89,62 @@ final class ObjectLayoutTests: XCTestCase {
         XCTAssertEqual(xs, xs.sorted(by: >))
     }
 
+    /// Presence: every object of the scene, on every token of a frame, with its box's in-frame share;
+    /// an object that has left the frame keeps `exists` and has no box features.
+    func testPresenceMarksObjectsThatLeftTheFrame() {
+        let scene = Scene(background: .studio, objects: [SceneObject(color: .red, shape: .ball, size: .medium, motion: .left(.fast), placement: .left)])
+        let layout = TokenLayout(frames: 13, rows: 5, columns: 8, latentHeight: 9, latentWidth: 16)
+        let f: Tensor<Double> = ObjectLayout.features(scene: scene, layout: layout, patch: (2, 2), presence: true)
+        let n = ObjectLayout.width(presence: true)
+        XCTAssertEqual(n, 15)
+        XCTAssertEqual(f.shape, [1, layout.tokens, n])
+        let plain: Tensor<Double> = ObjectLayout.features(scene: scene, layout: layout, patch: (2, 2))
+        var visible: [Double] = []
+        for frame in 0..<13 {
+            let box = Kinematics.boxes(of: scene, aspect: 16.0 / 9, at: Double(frame) / 3)[0]
+            let share = max(0, min(1, box.right) - max(0, box.left)) * max(0, min(1, box.bottom) - max(0, box.top))
+                / ((box.right - box.left) * (box.bottom - box.top))
+            for token in (frame * 40)..<((frame + 1) * 40) {
+                let row = Array(f.scalars[(token * n)..<((token + 1) * n)])
+                XCTAssertEqual(Array(row[0..<9]), Array(plain.scalars[(token * 9)..<((token + 1) * 9)]), "box features as without presence")
+                XCTAssertEqual(row[9], 1); XCTAssertEqual(row[10], share, accuracy: 1e-12)
+                XCTAssertEqual(Array(row[11...]), [0, 0, 0, 0], "no second or third object")
+            }
+            visible.append(share)
+        }
+        XCTAssertEqual(visible.first, 1)
+        XCTAssertEqual(visible.last, 0, "a fast ball from the left third leaves the frame within 4 s")
+        let gone = visible.firstIndex(of: 0)!
+        XCTAssertTrue(stride(from: 0, to: 9 * 40, by: 1).allSatisfy { plain.scalars[gone * 40 * 9 + $0] == 0 }, "no box features once it has left")
+        XCTAssertTrue((ObjectLayout.features(scene: nil, layout: layout, patch: (2, 2), presence: true) as Tensor<Double>).scalars.allSatisfy { $0 == 0 })
+    }
+
+    func testAddingPresenceKeepsTheFunctionUntilTrained() {
+        var config = DiTConfig.tiny
+        config.vocabularySize = 11
+        config.objectLayout = true
+        let model = DiffusionTransformer<Float>(config: config, seed: 7)
+        for i in 0..<model.store.count { model.store.values[i] += Float((i * 7919) % 13 - 6) / 60 }   // the layout layer too, as if trained
+        var present = config
+        present.objectPresence = true
+        let upgraded = model.upgraded(to: present)
+        XCTAssertEqual(upgraded.parameterCount, model.parameterCount + ObjectLayout.presenceFeatureCount * config.width)
+        let layout = TokenLayout(frames: 3, rows: 2, columns: 3, latentHeight: 3, latentWidth: 5)
+        let x = Tensor<Float>(shape: [1, layout.tokens, config.tokenWidth], values: randomValues(layout.tokens * config.tokenWidth, seed: 4).map { Float($0) })
+        let ids = [[3, 5, 1, 0, 0, 0, 0, 0]]
+        let before = model.forward(x, layout: layout, t: [0.8], text: ids, objects: ObjectLayout.features(scene: Self.scene, layout: layout, patch: (2, 2))).scalars
+        let withPresence: Tensor<Float> = ObjectLayout.features(scenes: [Self.scene], layout: layout, for: present)
+        XCTAssertEqual(withPresence.shape, [1, layout.tokens, 15])
+        XCTAssertEqual(upgraded.forward(x, layout: layout, t: [0.8], text: ids, objects: withPresence).scalars, before)
+        let entry = upgraded.store.entry(named: "layout_embedder.weight")!
+        upgraded.store.values[entry.offset + 12] = 0.5   // a presence column of the first row
+        XCTAssertNotEqual(upgraded.forward(x, layout: layout, t: [0.8], text: ids, objects: withPresence).scalars, before)
+        var invalid = config
+        invalid.objectLayout = false
+        invalid.objectPresence = true
+        XCTAssertNotNil(invalid.validate())
+    }
+
     func testNoSceneIsNoPlan() {
         let layout = TokenLayout(frames: 2, rows: 2, columns: 3, latentHeight: 3, latentWidth: 5)
         let none: Tensor<Float> = ObjectLayout.features(scene: nil, layout: layout, patch: (2, 2))
