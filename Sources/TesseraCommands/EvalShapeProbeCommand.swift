@@ -82,6 +82,8 @@ public enum EvalShapeProbe {
                 s.objects[0].shape = shape
                 return p.tokenizer.ids(Captions.detailed(s))
             }
+            // Models with the object layout get the image's own plan, the same for every caption compared.
+            let plan: Tensor<Float>? = p.model.config.objectLayout ? ObjectLayout.features(scenes: [scene.scene], layout: patches.layout, for: p.model.config) : nil
             result.scenes += 1
             var shapeRow = result.perShape[truth] ?? (Array(repeating: 0, count: times.count), 0)
             shapeRow.scenes += 1
@@ -92,7 +94,7 @@ public enum EvalShapeProbe {
                     let noise = Tensor<Float>(randomNormal: x0.shape, rng: &rng)
                     let xt = RectifiedFlow.noised(x0, noise: noise, t: [t]).xt
                     for (c, ids) in captions.enumerated() {
-                        let estimate = RectifiedFlow.cleanEstimate(xt, t: t, velocity: p.model(xt, layout: patches.layout, t: [t], text: [ids]))
+                        let estimate = RectifiedFlow.cleanEstimate(xt, t: t, velocity: p.model(xt, layout: patches.layout, t: [t], text: [ids], objects: plan))
                         errors[c] += EvalDenoise.errors(estimate: estimate, x0: x0, mask: mask).objects ?? 0
                     }
                 }
