@@ -331,7 +331,7 @@ public final class TextToVideo: @unchecked Sendable {
         let contextFrames = (context?.shape[1] ?? 0) / patches.tokensPerFrame
         let contextCount = context?.count ?? 0
         var objects: [ObjectIdentifier: Tensor<Float>] = [:]   // the plan on this grid, per model that takes one
-        for net in [model, refiner ?? model] where net.config.objectLayout && settings.usesObjectLayout && settings.scene != nil {
+        for net in [model] + (refiner.map { [$0] } ?? []) where net.config.objectLayout && settings.usesObjectLayout && settings.scene != nil {
             objects[ObjectIdentifier(net)] = ObjectLayout.features(scenes: [settings.scene], layout: layout, for: net.config)
         }
         func holdContext(_ x: inout Tensor<Float>) {

@@ -27,7 +27,7 @@ public final class DiffusionTransformer<T: TensorScalar> {
     public let refinementEmbedding: Parameter?  // refinement_embedding: (D), zero at init
     public let timeEmbedding: Linear<T>?        // time_embedder: (D, AbsolutePosition.timeFeatureCount), zero at init
     public let layoutEmbedding: Linear<T>?      // layout_embedder: (D, objectFeatureCount), zero at init
-    private var layoutSamples = 0   // rows of the last forward's object features (0: none given)
+    private var layoutSamples = 0   // rows of the last forward's object features (1: one plan shared by every sample)
     private var contextTokens = 0   // per sample, of the last forward
     private var refiningSamples: [Bool] = []   // of the last forward
     private let conditioningAct = SiLU<T>()
@@ -149,20 +149,12 @@ public final class DiffusionTransformer<T: TensorScalar> {
         let s = conditioningAct.forward(c)   // (B, D)
         let rope = rope(for: layout)
         var h = inputEmbedding.forward(x)
-        if let position = gridEmbedding(for: layout) {   // (1, T, D)
-            h.withUnsafeMutablePointer { hp in position.withUnsafePointer { pp in
-                for i in 0..<b { Elementwise.accumulate(pp, into: hp + i * n * d, count: n * d, alpha: 1) }
-            }}
-        }
-        layoutSamples = 0
+        if let position = gridEmbedding(for: layout) { addRows(position, to: &h) }   // (1, T, D)
         if let layoutEmbedding {
             // No plan is an all-zero plan (as trained for dropped layouts): the layer's bias still applies.
             let objects = objects ?? Tensor<T>(zeros: [1, n, objectFeatureCount])
-            let e = layoutEmbedding.forward(objects)   // (B or 1, T, D)
             layoutSamples = objects.shape[0]
-            h.withUnsafeMutablePointer { hp in e.withUnsafePointer { ep in
-                for i in 0..<b { Elementwise.accumulate(ep + (layoutSamples == 1 ? 0 : i) * n * d, into: hp + i * n * d, count: n * d, alpha: 1) }
-            }}
+            addRows(layoutEmbedding.forward(objects), to: &h)   // (B or 1, T, D)
         }
         if let contextEmbedding, contextTokens > 0 {
             addEmbedding(contextEmbedding, to: &h, samples: Array(0..<b), tokens: 0..<contextTokens)
@@ -185,27 +177,12 @@ public final class DiffusionTransformer<T: TensorScalar> {
             if dContext == nil { dContext = g.dText } else { accumulate(&dContext!, g.dText) }
         }
         let dx = inputEmbedding.backward(dh)
-        if positionEmbedding != nil || timeEmbedding != nil {
-            let (b, n, d) = dh.shape3
-            var dPosition = Tensor<T>(zeros: [1, n, d])
-            dPosition.withUnsafeMutablePointer { g in dh.withUnsafePointer { dp in
-                for i in 0..<b { Elementwise.accumulate(dp + i * n * d, into: g, count: n * d, alpha: 1) }
-            }}
-            if let positionEmbedding { _ = positionEmbedding.backward(dPosition) }
-            if let timeEmbedding { _ = timeEmbedding.backward(dPosition) }
-        }
-        if let layoutEmbedding, layoutSamples > 0 {
-            let (b, n, d) = dh.shape3
-            if layoutSamples == b {
-                _ = layoutEmbedding.backward(dh)
-            } else {   // one plan shared by every sample
-                var dShared = Tensor<T>(zeros: [1, n, d])
-                dShared.withUnsafeMutablePointer { g in dh.withUnsafePointer { dp in
-                    for i in 0..<b { Elementwise.accumulate(dp + i * n * d, into: g, count: n * d, alpha: 1) }
-                }}
-                _ = layoutEmbedding.backward(dShared)
-            }
-        }
+        // The gradient of a (1, T, D) row added to every sample: dh summed over the samples, once.
+        let sharesLayout = layoutEmbedding != nil && layoutSamples == 1 && dh.shape[0] > 1
+        let dShared = positionEmbedding != nil || timeEmbedding != nil || sharesLayout ? sumOverSamples(dh) : nil
+        if let positionEmbedding { _ = positionEmbedding.backward(dShared!) }
+        if let timeEmbedding { _ = timeEmbedding.backward(dShared!) }
+        if let layoutEmbedding { _ = layoutEmbedding.backward(sharesLayout ? dShared! : dh) }
         if let contextEmbedding, contextTokens > 0 {
             accumulateEmbeddingGradient(contextEmbedding, from: dh, samples: Array(0..<dh.shape[0]), tokens: 0..<contextTokens)
         }
@@ -224,6 +201,25 @@ public final class DiffusionTransformer<T: TensorScalar> {
         }}
         text.backward(dText)
         return dx
+    }
+
+    /// Adds `rows` (1 or B, T, D) to h (B, T, D); a single row is added to every sample.
+    private func addRows(_ rows: Tensor<T>, to h: inout Tensor<T>) {
+        let (b, n, d) = h.shape3
+        let shared = rows.shape[0] == 1
+        h.withUnsafeMutablePointer { hp in rows.withUnsafePointer { rp in
+            for i in 0..<b { Elementwise.accumulate(rp + (shared ? 0 : i) * n * d, into: hp + i * n * d, count: n * d, alpha: 1) }
+        }}
+    }
+
+    /// dh (B, T, D) summed over its samples: (1, T, D), the gradient of a row `addRows` shared.
+    private func sumOverSamples(_ dh: Tensor<T>) -> Tensor<T> {
+        let (b, n, d) = dh.shape3
+        var sum = Tensor<T>(zeros: [1, n, d])
+        sum.withUnsafeMutablePointer { g in dh.withUnsafePointer { dp in
+            for i in 0..<b { Elementwise.accumulate(dp + i * n * d, into: g, count: n * d, alpha: 1) }
+        }}
+        return sum
     }
 
     /// Adds a learned (D) embedding to tokens `tokens` of each of `samples` in h (B, T, D): the

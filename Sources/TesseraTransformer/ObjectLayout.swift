@@ -48,10 +48,8 @@ public enum ObjectLayout {
             if presence {
                 var row = [T](repeating: 0, count: presenceFeatureCount)
                 for (s, box) in boxes.prefix(slots).enumerated() {
-                    let area = (box.right - box.left) * (box.bottom - box.top)
-                    let inside = max(0, min(1, box.right) - max(0, box.left)) * max(0, min(1, box.bottom) - max(0, box.top))
                     row[2 * s] = 1
-                    row[2 * s + 1] = T(area > 0 ? inside / area : 0)
+                    row[2 * s + 1] = T(box.area > 0 ? box.overlap(left: 0, top: 0, right: 1, bottom: 1) / box.area : 0)
                 }
                 for token in (f * layout.tokensPerFrame)..<((f + 1) * layout.tokensPerFrame) {
                     for k in 0..<presenceFeatureCount { values[token * n + featureCount + k] = row[k] }
@@ -64,7 +62,7 @@ public enum ObjectLayout {
                     let x0 = Double(j * patch.w) / width, x1 = min(1, Double((j + 1) * patch.w) / width)
                     let token = (f * layout.rows + i) * layout.columns + j
                     for (s, box) in boxes.prefix(slots).enumerated() {
-                        let overlap = max(0, min(x1, box.right) - max(x0, box.left)) * max(0, min(y1, box.bottom) - max(y0, box.top))
+                        let overlap = box.overlap(left: x0, top: y0, right: x1, bottom: y1)
                         guard overlap > 0 else { continue }
                         let c = overlap / tokenArea
                         let (cx, cy) = ((Double(j) + 0.5) * Double(patch.w) / width, (Double(i) + 0.5) * Double(patch.h) / height)

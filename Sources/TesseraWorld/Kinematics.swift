@@ -60,11 +60,7 @@ public enum Kinematics {
     public static func start(of object: SceneObject, background: Background, aspect: Double) -> (x: Double, y: Double) {
         let h = object.height
         let reachScale = max(1, scale(object.motion.kind, at: inFrameSeconds))   // largest size in the first 2.5 s
-        var (top, bottom, halfWidth) = ShapeGeometry.extents(object.shape)
-        if object.motion.kind == .spin {
-            let r = ShapeGeometry.circumradius(object.shape)
-            (top, bottom, halfWidth) = (r, r, r)
-        }
+        let (top, bottom, halfWidth) = reach(of: object)
         let hw = halfWidth * h * reachScale / aspect
         let (vx, vy) = velocity(object.motion)
         let travelX = vx * inFrameSeconds, travelY = vy * inFrameSeconds
@@ -94,6 +90,15 @@ public enum Kinematics {
         let band: (Double, Double)? = vy == 0 ? (0.25, background.floor - bottomReach) : nil
         let y = pick(fit: fitY, band: band, u: object.layoutV, velocity: vy, half: max(topReach, bottomReach))
         return (x, y)
+    }
+
+    /// Extent of the drawn object above, below and to each side of its centroid, in units of its
+    /// drawn height: the upright shape's extents, or for a spinning object its circumradius (its reach
+    /// at any angle) on every side.
+    public static func reach(of object: SceneObject) -> (top: Double, bottom: Double, halfWidth: Double) {
+        guard object.motion.kind == .spin else { return ShapeGeometry.extents(object.shape) }
+        let r = ShapeGeometry.circumradius(object.shape)
+        return (r, r, r)
     }
 
     /// A point of `fit` (narrowed to `band` where they overlap), or the trailing edge when `fit` is empty.

@@ -2,8 +2,8 @@
 // generation follows (docs/architecture.md, "Object layout").
 //
 // The box is the drawn outline's extent around the pose (Kinematics.pose): above, below and to
-// the sides of the centroid by ShapeGeometry.extents, times the drawn height; a spinning object's
-// box is the square of its circumradius (its reach at any angle). Coordinates are fractions of the
+// the sides of the centroid by `Kinematics.reach` (the shape's extents; a spinning object's
+// circumradius), times the drawn height. Coordinates are fractions of the
 // frame (x of its width, y of its height, y down), like the rest of the world, and may lie outside
 // 0...1 when the object leaves the frame.
 
@@ -15,6 +15,12 @@ public struct ObjectBox: Equatable, Sendable {
     }
     public var centerX: Double { (left + right) / 2 }
     public var centerY: Double { (top + bottom) / 2 }
+    public var area: Double { (right - left) * (bottom - top) }
+
+    /// Area of this box's overlap with the rectangle [left, right] x [top, bottom] (0 when apart).
+    public func overlap(left l: Double, top t: Double, right r: Double, bottom b: Double) -> Double {
+        max(0, min(r, right) - max(l, left)) * max(0, min(b, bottom) - max(t, top))
+    }
 }
 
 extension Kinematics {
@@ -22,11 +28,7 @@ extension Kinematics {
     public static func box(of object: SceneObject, background: Background, aspect: Double, at t: Double) -> ObjectBox {
         let pose = pose(of: object, background: background, aspect: aspect, at: t)
         let size = object.height * pose.scale   // drawn height, in frame heights
-        var (top, bottom, halfWidth) = ShapeGeometry.extents(object.shape)
-        if object.motion.kind == .spin {
-            let r = ShapeGeometry.circumradius(object.shape)
-            (top, bottom, halfWidth) = (r, r, r)
-        }
+        let (top, bottom, halfWidth) = reach(of: object)
         let hw = halfWidth * size / aspect
         return ObjectBox(left: pose.x - hw, top: pose.y - top * size, right: pose.x + hw, bottom: pose.y + bottom * size)
     }
