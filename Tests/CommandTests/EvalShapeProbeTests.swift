@@ -34,7 +34,7 @@ final class EvalShapeProbeTests: XCTestCase {
     func testScoresMatchNaiveRecomputation() throws {
         let p = pipeline()
         let model = p.model
-        for i in 0..<model.store.count { model.store.values[i] += Float((i * 7919) % 13 - 6) / 60 }
+        offsetAsIfTrained(model.store)
         let r = EvalShapeProbe.measure(p, count: 1, draws: 1, seed: 9)
         let scene = SceneSampler(seed: 9).captioned(index: 0).scene
         // Scene 0 is drawn at 16:9, 512x288; the mask is the first object over the others.

@@ -57,7 +57,7 @@ final class AbsolutePositionTests: XCTestCase {
         config.vocabularySize = 11
         base(&config)
         let model = DiffusionTransformer<Float>(config: config, seed: 7)
-        for i in 0..<model.store.count { model.store.values[i] += Float((i * 7919) % 13 - 6) / 60 }   // as if trained
+        offsetAsIfTrained(model.store)
         var upgradedConfig = config
         upgradedConfig[keyPath: part] = true
         let upgraded = model.upgraded(to: upgradedConfig)

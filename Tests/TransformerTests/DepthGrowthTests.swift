@@ -12,7 +12,7 @@ final class DepthGrowthTests: XCTestCase {
         config.vocabularySize = 11
         config.absolutePosition = true
         let model = DiffusionTransformer<Float>(config: config, seed: 7)
-        for i in 0..<model.store.count { model.store.values[i] += Float((i * 7919) % 13 - 6) / 60 }   // as if trained
+        offsetAsIfTrained(model.store)
         var deeper = config
         deeper.depth = config.depth + 2
         let grown = model.upgraded(to: deeper)

@@ -15,7 +15,7 @@ final class FrameContextTests: XCTestCase {
         config.vocabularySize = 11
         config.frameContext = frameContext
         let model = DiffusionTransformer<Float>(config: config, seed: 7)
-        for i in 0..<model.store.count { model.store.values[i] += Float((i * 7919) % 13 - 6) / 60 }   // as if trained
+        offsetAsIfTrained(model.store)
         return model
     }
 

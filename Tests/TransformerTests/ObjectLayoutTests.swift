@@ -124,7 +124,7 @@ final class ObjectLayoutTests: XCTestCase {
         config.vocabularySize = 11
         config.objectLayout = true
         let model = DiffusionTransformer<Float>(config: config, seed: 7)
-        for i in 0..<model.store.count { model.store.values[i] += Float((i * 7919) % 13 - 6) / 60 }   // the layout layer too, as if trained
+        offsetAsIfTrained(model.store)   // the layout layer too
         var present = config
         present.objectPresence = true
         let upgraded = model.upgraded(to: present)
@@ -161,7 +161,7 @@ final class ObjectLayoutTests: XCTestCase {
         config.vocabularySize = 11
         config.frameContext = true
         let model = DiffusionTransformer<Float>(config: config, seed: 7)
-        for i in 0..<model.store.count { model.store.values[i] += Float((i * 7919) % 13 - 6) / 60 }   // as if trained
+        offsetAsIfTrained(model.store)
         var planned = config
         planned.objectLayout = true
         let upgraded = model.upgraded(to: planned)
