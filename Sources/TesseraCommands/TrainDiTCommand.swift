@@ -14,7 +14,8 @@ enum TrainDiTCommand {
                              [--large-image-share X] [--medium-clip-share X] [--refine-share X]
                              [--single-object-share X] [--long-clip-share X]
                              [--refinement-embedding] [--absolute-time] [--lr-scale NAME=X[,NAME=X...]]
-                             [--object-layout] [--object-presence] [--layout-dropout X]
+                             [--object-layout] [--object-presence] [--object-silhouette]
+                             [--layout-dropout X]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -81,6 +82,10 @@ enum TrainDiTCommand {
       --object-presence   with the layout: also each object's presence and in-frame share per frame,
                           so an object that has left the frame is not drawn back in (with --init:
                           added at zero to a model with the layout, or together with --object-layout)
+      --object-silhouette with presence: also each object's outline, its visible coverage of 4x4 cells
+                          per token (4 pixels each), so the model paints the shape the plan draws
+                          instead of guessing an outline inside the box (with --init: added at zero
+                          to a model with presence, or together with the flags it needs)
       --layout-dropout X  share of world samples trained without their layout (default 0.15), so the
                           model also generates from the caption alone
       --lr-scale NAME=X   multiply the learning rate of the parameters whose names start with NAME
@@ -98,7 +103,8 @@ enum TrainDiTCommand {
         ("refinement-embedding", \.refinementEmbedding, "a refinement embedding (zero-initialised)"),
         ("absolute-time", \.absoluteTime, "absolute frame times (zero-initialised)"),
         ("object-layout", \.objectLayout, "the object layout (zero-initialised)"),
-        ("object-presence", \.objectPresence, "object presence to the layout (zero-initialised)")]
+        ("object-presence", \.objectPresence, "object presence to the layout (zero-initialised)"),
+        ("object-silhouette", \.objectSilhouette, "object silhouettes to the layout (zero-initialised)")]
 
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
@@ -130,8 +136,8 @@ enum TrainDiTCommand {
             config.attention = m
         }
         for part in modelParts where a.flag(part.flag) { config[keyPath: part.part] = true }
-        if a.string("init") == nil, config.objectPresence && !config.objectLayout {
-            throw CommandError.usage("--object-presence adds to the object layout: give --object-layout too")
+        if a.string("init") == nil, let problem = config.layoutPartsProblem {
+            throw CommandError.usage("\(problem): give --object-layout, --object-presence and --object-silhouette as needed")
         }
         // A resume without model options takes the model from the checkpoint (its config and tokenizer).
         var resumed: DiTDescription?
@@ -164,8 +170,10 @@ enum TrainDiTCommand {
                     printError("grew the model from \(initPath) to \(depth) blocks (new blocks start as the identity)")
                 }
             }
-            if a.flag("object-presence") && !a.flag("object-layout") && !model.config.objectLayout {
-                throw CommandError.usage("--object-presence adds to the object layout: give --object-layout too, or --init a model that has it")
+            var requested = model.config
+            for part in modelParts where a.flag(part.flag) { requested[keyPath: part.part] = true }
+            if let problem = requested.layoutPartsProblem {
+                throw CommandError.usage("\(problem): give --object-layout, --object-presence and --object-silhouette as needed, or --init a model that has them")
             }
             // Each added part starts at zero, so the upgraded model computes the same function at first.
             for addition in modelParts where a.flag(addition.flag) && !model.config[keyPath: addition.part] {

@@ -41,6 +41,9 @@ public struct DiTConfig: Codable, Equatable, Sendable {
     /// With the object layout: also each object's presence and in-frame share per frame
     /// (ObjectLayout.swift), so an object that has left the frame is not drawn back in. Off in older files.
     public var objectPresence: Bool
+    /// With presence: also each object's silhouette as visible coverage of 4x4 cells per token
+    /// (ObjectLayout.swift), so the outline is planned, not guessed. Off in older files.
+    public var objectSilhouette: Bool
     /// Noise levels at which refinement steps are trained (and marked when sampling): a render
     /// starts at 0.75; below 0.5 its input is the previous steps' estimate, the plain path.
     public static let refinementTimes = 0.5...0.95
@@ -54,7 +57,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         case mlpRatio = "mlp_ratio", latentChannels = "latent_channels", textLayers = "text_layers"
         case maxTextLength = "max_text_length", vocabularySize = "vocabulary_size", absolutePosition = "absolute_position"
         case frameContext = "frame_context", refinementEmbedding = "refinement_embedding", absoluteTime = "absolute_time"
-        case objectLayout = "object_layout", objectPresence = "object_presence"
+        case objectLayout = "object_layout", objectPresence = "object_presence", objectSilhouette = "object_silhouette"
     }
 
     public init(from decoder: Decoder) throws {
@@ -70,6 +73,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         absoluteTime = try c.decodeIfPresent(Bool.self, forKey: .absoluteTime) ?? false
         objectLayout = try c.decodeIfPresent(Bool.self, forKey: .objectLayout) ?? false
         objectPresence = try c.decodeIfPresent(Bool.self, forKey: .objectPresence) ?? false
+        objectSilhouette = try c.decodeIfPresent(Bool.self, forKey: .objectSilhouette) ?? false
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -84,18 +88,20 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         if absoluteTime { try c.encode(true, forKey: .absoluteTime) }
         if objectLayout { try c.encode(true, forKey: .objectLayout) }
         if objectPresence { try c.encode(true, forKey: .objectPresence) }
+        if objectSilhouette { try c.encode(true, forKey: .objectSilhouette) }
     }
 
     public init(width: Int, depth: Int, heads: Int, mlpRatio: Int = 4, patch: [Int] = [2, 2], latentChannels: Int = 16,
                 attention: AttentionMode = .full, textLayers: Int = 2, maxTextLength: Int = 48, vocabularySize: Int = 0,
                 absolutePosition: Bool = false, frameContext: Bool = false, refinementEmbedding: Bool = false,
-                absoluteTime: Bool = false, objectLayout: Bool = false, objectPresence: Bool = false) {
+                absoluteTime: Bool = false, objectLayout: Bool = false, objectPresence: Bool = false, objectSilhouette: Bool = false) {
         self.width = width; self.depth = depth; self.heads = heads; self.mlpRatio = mlpRatio; self.patch = patch
         self.latentChannels = latentChannels; self.attention = attention; self.textLayers = textLayers
         self.maxTextLength = maxTextLength; self.vocabularySize = vocabularySize; self.absolutePosition = absolutePosition
         self.frameContext = frameContext; self.refinementEmbedding = refinementEmbedding; self.absoluteTime = absoluteTime
         self.objectLayout = objectLayout
         self.objectPresence = objectPresence
+        self.objectSilhouette = objectSilhouette
     }
 
     public var headDim: Int { width / heads }
@@ -126,11 +132,19 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
     }
 
+    /// What is wrong with the object-layout parts, which build on each other (their features are
+    /// appended in this order: layout, presence, silhouette), or nil.
+    public var layoutPartsProblem: String? {
+        if objectPresence && !objectLayout { return "object presence needs the object layout" }
+        if objectSilhouette && !objectPresence { return "object silhouettes need object presence (and the object layout)" }
+        return nil
+    }
+
     public func validate() -> String? {
         if width % heads != 0 { return "width \(width) does not split into \(heads) heads" }
         if headDim % 2 != 0 || headDim < 6 { return "head dimension \(headDim) must be even and at least 6 for RoPE" }
         if patch.count != 2 || patch.contains(where: { $0 < 1 }) { return "patch must be [ph, pw], got \(patch)" }
-        if objectPresence && !objectLayout { return "object presence needs the object layout" }
+        if let problem = layoutPartsProblem { return problem }
         if vocabularySize < 3 { return "vocabulary size \(vocabularySize) is too small (set it from the tokenizer)" }
         return nil
     }

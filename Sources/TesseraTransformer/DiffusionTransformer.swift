@@ -59,16 +59,16 @@ public final class DiffusionTransformer<T: TensorScalar> {
         timeEmbedding = config.absoluteTime
             ? Linear(store, "time_embedder", in: AbsolutePosition.timeFeatureCount, out: d, initializer: .zeros) : nil
         layoutEmbedding = config.objectLayout
-            ? Linear(store, "layout_embedder", in: ObjectLayout.width(presence: config.objectPresence), out: d, initializer: .zeros) : nil
+            ? Linear(store, "layout_embedder", in: ObjectLayout.width(presence: config.objectPresence, silhouette: config.objectSilhouette), out: d, initializer: .zeros) : nil
     }
 
     /// Object layout features per token this model takes (ObjectLayout.width).
-    public var objectFeatureCount: Int { ObjectLayout.width(presence: config.objectPresence) }
+    public var objectFeatureCount: Int { ObjectLayout.width(presence: config.objectPresence, silhouette: config.objectSilhouette) }
 
     /// A model with `config` (which may add parameters: `absolutePosition`, or more blocks, which
     /// adaLN-zero starts as the identity) holding this
     /// model's values for every parameter the two share by name and shape; new ones keep their init.
-    /// A matrix that gained input columns (`layout_embedder` with presence) keeps its old columns,
+    /// A matrix that gained input columns (`layout_embedder` with presence or silhouettes) keeps its old columns,
     /// and the new ones start at zero (they must be zero-initialised), so the function is the same.
     public func upgraded(to config: DiTConfig) -> DiffusionTransformer<T> {
         let next = DiffusionTransformer<T>(config: config)

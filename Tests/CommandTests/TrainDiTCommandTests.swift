@@ -124,6 +124,19 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertTrue(try DiffusionTransformer<Float>.load(path: dir + "/dit9.safetensors").model.config.objectPresence)
         XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball moving left", "--size", "64x32", "--steps", "2", "--duration", "1",
                                      "--weights", dir + "/dit9.safetensors", "--vae", dir + "/vae.safetensors", "--out", dir + "/present.y4m"]), 0)
+        // Silhouettes added to the presence model (refused to the layout-only model), trained, and generating.
+        XCTAssertEqual(Tessera.main(presenceRun + ["--init", dir + "/dit8.safetensors", "--object-silhouette", "--steps", "50"]), 2)
+        XCTAssertEqual(Tessera.main(presenceRun + ["--init", dir + "/dit9.safetensors", "--object-silhouette", "--steps", "50",
+                                                   "--lr-scale", "layout_embedder=300", "--ship", dir + "/dit10.safetensors"]), 0)
+        let outlined = try DiffusionTransformer<Float>.load(path: dir + "/dit10.safetensors").model
+        XCTAssertTrue(outlined.config.objectSilhouette && outlined.config.objectPresence)
+        let outlineWeights = outlined.store.entry(named: "layout_embedder.weight")!
+        let silhouetteColumns = (ObjectLayout.width(presence: true)..<ObjectLayout.width(presence: true, silhouette: true))
+        XCTAssertTrue((0..<outlined.config.width).contains { r in silhouetteColumns.contains { outlined.store.values[outlineWeights.offset + r * outlineWeights.shape[1] + $0] != 0 } },
+                      "the silhouette columns were trained")
+        XCTAssertEqual(Tessera.main(["generate", "--prompt", "red star moving left", "--size", "64x32", "--steps", "2", "--duration", "1",
+                                     "--weights", dir + "/dit10.safetensors", "--vae", dir + "/vae.safetensors", "--out", dir + "/outlined.y4m"]), 0)
+        XCTAssertEqual(try MediaReader.read(dir + "/outlined.y4m").frameCount, 13)
         XCTAssertEqual(Tessera.main(upgraded + ["--resume", "--steps", "10", "--context-share", "0.5"]), 2, "context share without frame context")
         let contextWeights = ["--weights", dir + "/dit5.safetensors", "--vae", dir + "/vae.safetensors"]
         let contextClip = ["generate", "--prompt", "red ball bouncing", "--size", "64x32", "--steps", "2", "--seed", "7", "--duration", "1"] + contextWeights

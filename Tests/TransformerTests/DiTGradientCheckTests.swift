@@ -91,16 +91,18 @@ final class DiTGradientCheckTests: XCTestCase {
         config.frameContext = contextFrames > 0
         config.refinementEmbedding = !refining.isEmpty
         config.objectLayout = objectLayout > 0
-        config.objectPresence = objectLayout == 1
+        config.objectPresence = objectLayout == 1 || objectLayout == 3
+        config.objectSilhouette = objectLayout == 3
         let model = DiffusionTransformer<Double>(config: config, seed: 5)
         perturb(model.store)
         let layout = TokenLayout(frames: 2, rows: 2, columns: 3, latentHeight: 3, latentWidth: 5)
         let (b, t, p) = (2, layout.tokens, config.tokenWidth)
         let times = [0.3, 0.85], ids = [[3, 5, 1, 0, 0], [2, 0, 0, 0, 0]]
-        // objectLayout: 0 none, 1 one plan per sample (with presence), 2 one plan shared by the batch.
+        // objectLayout: 0 none, 1 one plan per sample (with presence), 2 one plan shared by the batch,
+        // 3 one plan per sample with presence and silhouettes.
+        let plans = objectLayout == 2 ? 1 : b
         let plan: Tensor<Double>? = objectLayout == 0 ? nil
-            : Tensor(shape: [objectLayout == 1 ? b : 1, t, ObjectLayout.width(presence: config.objectPresence)],
-                     values: randomValues((objectLayout == 1 ? b : 1) * t * ObjectLayout.width(presence: config.objectPresence), seed: 23))
+            : Tensor(shape: [plans, t, model.objectFeatureCount], values: randomValues(plans * t * model.objectFeatureCount, seed: 23))
         func run(_ xs: [[Double]]) -> Tensor<Double> {
             model.store.values.update(from: xs[1], count: model.store.count)
             return model.forward(Tensor(shape: [b, t, p], values: xs[0]), layout: layout, t: times, text: ids, contextFrames: contextFrames,
@@ -142,5 +144,6 @@ final class DiTGradientCheckTests: XCTestCase {
     func testWholeModelWithAbsoluteTime() { checkModel(.full, absolutePosition: true, absoluteTime: true, contextFrames: 1) }
     func testWholeModelWithAnObjectLayout() { checkModel(.full, absolutePosition: true, absoluteTime: true, contextFrames: 1, objectLayout: 1) }
     func testWholeModelWithASharedObjectLayout() { checkModel(.factorized, absolutePosition: true, objectLayout: 2) }
+    func testWholeModelWithObjectSilhouettes() { checkModel(.full, absoluteTime: true, objectLayout: 3) }
     func testWholeModelWithARefinementMark() { checkModel(.full, absolutePosition: true, contextFrames: 1, refining: [true, false]) }
 }
