@@ -15,7 +15,8 @@ enum SamplingOptions {
       --chunks N       clips: after the first frame, make the others in N chunks (1 to 12, default
                        \(GenerationSettings.defaultChunks)), each with every frame made before it as clean context
       --layout on|off  models trained with the object layout follow the expanded scene's plan (where
-                       each object is, how large, how it moves; default on); off: the caption alone
+                       each object is, how large, how it moves, and with silhouettes its outline;
+                       default on); off: the caption alone
     """
 
     /// Sets the sampler, refine level, shift and stochasticity of `settings` from `args`.
