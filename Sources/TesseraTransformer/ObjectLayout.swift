@@ -52,7 +52,7 @@ public enum ObjectLayout {
         featureCount + (presence ? presenceFeatureCount : 0) + (silhouette ? silhouetteFeatureCount : 0)
     }
 
-    /// (1, T, width(presence:)) features of `scene` on a token grid; all zero without a scene.
+    /// (1, T, width(presence:silhouette:)) features of `scene` on a token grid; all zero without a scene.
     public static func features<T: TensorScalar>(scene: Scene?, layout: TokenLayout, patch: (h: Int, w: Int), presence: Bool = false,
                                                  silhouette: Bool = false) -> Tensor<T> {
         precondition(!silhouette || presence, "object silhouettes come after the presence features")
@@ -106,17 +106,21 @@ public enum ObjectLayout {
     static func addSilhouettes<T: TensorScalar>(_ silhouettes: [ObjectSilhouette], boxes: [ObjectBox], frame f: Int, layout: TokenLayout,
                                                 patch: (h: Int, w: Int), into values: inout [T], stride n: Int, offset: Int) {
         let g = silhouetteCells, height = Double(layout.latentHeight), width = Double(layout.latentWidth ?? layout.columns * patch.w)
-        let cellHeight = Double(patch.h) / Double(g) / height   // frame heights, which the cell's side is in
-        let (cellX, cellY) = (Double(patch.w) / Double(g) / width, Double(patch.h) / Double(g) / height)   // frame fractions
-        // Tokens near a box (one cell of anti-aliasing around it) can be covered; the rest stay 0.
-        let near = boxes.map { box in
-            (rows: max(0, Int(((box.top - cellY) * height / Double(patch.h)).rounded(.down)))...min(layout.rows - 1, Int(((box.bottom + cellY) * height / Double(patch.h)).rounded(.down))),
-             columns: max(0, Int(((box.left - cellX) * width / Double(patch.w)).rounded(.down)))...min(layout.columns - 1, Int(((box.right + cellX) * width / Double(patch.w)).rounded(.down))))
+        // A cell's side in frame fractions; cellY is also its side in frame heights, the unit of coverage.
+        let (cellX, cellY) = (Double(patch.w) / Double(g) / width, Double(patch.h) / Double(g) / height)
+        // Tokens near a box (one cell of anti-aliasing around it) can be covered; the rest stay 0. A
+        // box wholly outside the frame (an object that has left) is near no token.
+        let near: [(rows: ClosedRange<Int>, columns: ClosedRange<Int>)?] = boxes.map { box in
+            let rows = max(0, Int(((box.top - cellY) * height / Double(patch.h)).rounded(.down)))
+            let lastRow = min(layout.rows - 1, Int(((box.bottom + cellY) * height / Double(patch.h)).rounded(.down)))
+            let columns = max(0, Int(((box.left - cellX) * width / Double(patch.w)).rounded(.down)))
+            let lastColumn = min(layout.columns - 1, Int(((box.right + cellX) * width / Double(patch.w)).rounded(.down)))
+            return rows <= lastRow && columns <= lastColumn ? (rows...lastRow, columns...lastColumn) : nil
         }
         var remaining = [Double](repeating: 1, count: g * g)
         for i in 0..<layout.rows {
             for j in 0..<layout.columns {
-                let slotsHere = near.indices.filter { near[$0].rows.contains(i) && near[$0].columns.contains(j) }
+                let slotsHere = near.indices.filter { near[$0].map { $0.rows.contains(i) && $0.columns.contains(j) } ?? false }
                 guard !slotsHere.isEmpty else { continue }
                 let token = (f * layout.rows + i) * layout.columns + j
                 for k in 0..<(g * g) { remaining[k] = 1 }
@@ -127,7 +131,7 @@ public enum ObjectLayout {
                             let x = (Double(j * patch.w) + (Double(b) + 0.5) * Double(patch.w) / Double(g)) / width
                             // Cells in the padding, beyond the frame, hold no object.
                             guard x < 1, y < 1 else { continue }
-                            let cover = silhouettes[s].coverage(x: x, y: y, cell: cellHeight)
+                            let cover = silhouettes[s].coverage(x: x, y: y, cell: cellY)
                             values[token * n + offset + s * g * g + a * g + b] = T(cover * remaining[a * g + b])
                             remaining[a * g + b] *= 1 - cover
                         }

@@ -71,6 +71,31 @@ final class ObjectSilhouetteLayoutTests: XCTestCase {
         }
     }
 
+    /// Objects that leave the frame on each side (fast, from the third they move towards): their
+    /// outlines are in the plan while they are in frame and gone, with no box near any token, after.
+    func testObjectsThatLeaveTheFrameOnEverySide() {
+        let motions: [(Motion, Placement)] = [(.left(.fast), .left), (.right(.fast), .right), (.up(.fast), .middle), (.down(.fast), .middle)]
+        for (motion, placement) in motions {
+            let scene = Scene(background: .studio, objects: [SceneObject(color: .red, shape: .square, size: .large, motion: motion, placement: placement)])
+            for layout in [TokenLayout(frames: 13, rows: 5, columns: 8, latentHeight: 9, latentWidth: 16),
+                           TokenLayout(frames: 13, rows: 8, columns: 5, latentHeight: 16, latentWidth: 9)] {
+                let f: Tensor<Double> = ObjectLayout.features(scene: scene, layout: layout, patch: (2, 2), presence: true, silhouette: true)
+                let n = ObjectLayout.width(presence: true, silhouette: true)
+                func covered(_ frame: Int) -> Double {
+                    var total = 0.0
+                    for t in (frame * layout.tokensPerFrame)..<((frame + 1) * layout.tokensPerFrame) {
+                        for k in 0..<16 { total += f.scalars[t * n + Self.presence + k] }
+                    }
+                    return total
+                }
+                XCTAssertGreaterThan(covered(0), 10, "\(motion): in frame at first")
+                let box = Kinematics.boxes(of: scene, aspect: Double(layout.latentWidth!) / Double(layout.latentHeight), at: 4)[0]
+                XCTAssertTrue(box.right < 0 || box.left > 1 || box.bottom < 0 || box.top > 1, "\(motion): gone by 4 s (\(box))")
+                XCTAssertEqual(covered(12), 0, "\(motion): no outline once it has left")
+            }
+        }
+    }
+
     /// The plan is the same outline in a preview and a full render: its covered area and centre agree.
     func testAPreviewAndAFullRenderGetTheSameOutline() {
         func summary(_ layout: TokenLayout, frame: Int, slot: Int) -> (area: Double, x: Double, y: Double) {
