@@ -15,7 +15,7 @@ enum TrainDiTCommand {
                              [--single-object-share X] [--long-clip-share X]
                              [--refinement-embedding] [--absolute-time] [--lr-scale NAME=X[,NAME=X...]]
                              [--object-layout] [--object-presence] [--object-silhouette]
-                             [--layout-dropout X]
+                             [--object-subframes] [--layout-dropout X]
 
     Trains the text-to-video diffusion transformer (rectified flow) on latents of procedural-world
     clips rendered on the fly at native aspect ratios (16:9, 9:16, 1:1, about 4:3) and durations
@@ -86,6 +86,10 @@ enum TrainDiTCommand {
                           per token (4 pixels each), so the model paints the shape the plan draws
                           instead of guessing an outline inside the box (with --init: added at zero
                           to a model with presence, or together with the flags it needs)
+      --object-subframes  with silhouettes: also the outlines at the three in-between video frames
+                          each latent frame stands for, so a fast path (a bounce drops and rises a
+                          third of the frame within one latent frame) is planned, not smeared (with
+                          --init: added at zero to a model with silhouettes)
       --layout-dropout X  share of world samples trained without their layout (default 0.15), so the
                           model also generates from the caption alone
       --lr-scale NAME=X   multiply the learning rate of the parameters whose names start with NAME
@@ -104,7 +108,8 @@ enum TrainDiTCommand {
         ("absolute-time", \.absoluteTime, "absolute frame times (zero-initialised)"),
         ("object-layout", \.objectLayout, "the object layout (zero-initialised)"),
         ("object-presence", \.objectPresence, "object presence to the layout (zero-initialised)"),
-        ("object-silhouette", \.objectSilhouette, "object silhouettes to the layout (zero-initialised)")]
+        ("object-silhouette", \.objectSilhouette, "object silhouettes to the layout (zero-initialised)"),
+        ("object-subframes", \.objectSubframes, "in-between object silhouettes to the layout (zero-initialised)")]
 
     static func run(_ args: [String]) throws {
         let a = try Arguments(args, command: "train", options: ["preset", "attention", "steps", "token-budget", "lr", "seed", "vae", "data",
@@ -137,7 +142,7 @@ enum TrainDiTCommand {
         }
         for part in modelParts where a.flag(part.flag) { config[keyPath: part.part] = true }
         if a.string("init") == nil, let problem = config.layoutPartsProblem {
-            throw CommandError.usage("\(problem): give --object-layout, --object-presence and --object-silhouette as needed")
+            throw CommandError.usage("\(problem): give --object-layout, --object-presence, --object-silhouette and --object-subframes as needed")
         }
         // A resume without model options takes the model from the checkpoint (its config and tokenizer).
         var resumed: DiTDescription?
@@ -173,7 +178,7 @@ enum TrainDiTCommand {
             var requested = model.config
             for part in modelParts where a.flag(part.flag) { requested[keyPath: part.part] = true }
             if let problem = requested.layoutPartsProblem {
-                throw CommandError.usage("\(problem): give --object-layout, --object-presence and --object-silhouette as needed, or --init a model that has them")
+                throw CommandError.usage("\(problem): give --object-layout, --object-presence, --object-silhouette and --object-subframes as needed, or --init a model that has them")
             }
             // Each added part starts at zero, so the upgraded model computes the same function at first.
             for addition in modelParts where a.flag(addition.flag) && !model.config[keyPath: addition.part] {

@@ -44,6 +44,9 @@ public struct DiTConfig: Codable, Equatable, Sendable {
     /// With presence: also each object's silhouette as visible coverage of 4x4 cells per token
     /// (ObjectLayout.swift), so the outline is planned, not guessed. Off in older files.
     public var objectSilhouette: Bool
+    /// With silhouettes: also the silhouettes at the in-between video frames each latent frame stands
+    /// for (ObjectLayout.swift), so a fast path within a latent frame is planned. Off in older files.
+    public var objectSubframes: Bool
     /// Noise levels at which refinement steps are trained (and marked when sampling): a render
     /// starts at 0.75; below 0.5 its input is the previous steps' estimate, the plain path.
     public static let refinementTimes = 0.5...0.95
@@ -58,6 +61,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         case maxTextLength = "max_text_length", vocabularySize = "vocabulary_size", absolutePosition = "absolute_position"
         case frameContext = "frame_context", refinementEmbedding = "refinement_embedding", absoluteTime = "absolute_time"
         case objectLayout = "object_layout", objectPresence = "object_presence", objectSilhouette = "object_silhouette"
+        case objectSubframes = "object_subframes"
     }
 
     public init(from decoder: Decoder) throws {
@@ -74,6 +78,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         objectLayout = try c.decodeIfPresent(Bool.self, forKey: .objectLayout) ?? false
         objectPresence = try c.decodeIfPresent(Bool.self, forKey: .objectPresence) ?? false
         objectSilhouette = try c.decodeIfPresent(Bool.self, forKey: .objectSilhouette) ?? false
+        objectSubframes = try c.decodeIfPresent(Bool.self, forKey: .objectSubframes) ?? false
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -89,12 +94,14 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         if objectLayout { try c.encode(true, forKey: .objectLayout) }
         if objectPresence { try c.encode(true, forKey: .objectPresence) }
         if objectSilhouette { try c.encode(true, forKey: .objectSilhouette) }
+        if objectSubframes { try c.encode(true, forKey: .objectSubframes) }
     }
 
     public init(width: Int, depth: Int, heads: Int, mlpRatio: Int = 4, patch: [Int] = [2, 2], latentChannels: Int = 16,
                 attention: AttentionMode = .full, textLayers: Int = 2, maxTextLength: Int = 48, vocabularySize: Int = 0,
                 absolutePosition: Bool = false, frameContext: Bool = false, refinementEmbedding: Bool = false,
-                absoluteTime: Bool = false, objectLayout: Bool = false, objectPresence: Bool = false, objectSilhouette: Bool = false) {
+                absoluteTime: Bool = false, objectLayout: Bool = false, objectPresence: Bool = false, objectSilhouette: Bool = false,
+                objectSubframes: Bool = false) {
         self.width = width; self.depth = depth; self.heads = heads; self.mlpRatio = mlpRatio; self.patch = patch
         self.latentChannels = latentChannels; self.attention = attention; self.textLayers = textLayers
         self.maxTextLength = maxTextLength; self.vocabularySize = vocabularySize; self.absolutePosition = absolutePosition
@@ -102,6 +109,7 @@ public struct DiTConfig: Codable, Equatable, Sendable {
         self.objectLayout = objectLayout
         self.objectPresence = objectPresence
         self.objectSilhouette = objectSilhouette
+        self.objectSubframes = objectSubframes
     }
 
     public var headDim: Int { width / heads }
@@ -133,10 +141,11 @@ public struct DiTConfig: Codable, Equatable, Sendable {
     }
 
     /// What is wrong with the object-layout parts, which build on each other (their features are
-    /// appended in this order: layout, presence, silhouette), or nil.
+    /// appended in this order: layout, presence, silhouette, in-between silhouettes), or nil.
     public var layoutPartsProblem: String? {
         if objectPresence && !objectLayout { return "object presence needs the object layout" }
         if objectSilhouette && !objectPresence { return "object silhouettes need object presence (and the object layout)" }
+        if objectSubframes && !objectSilhouette { return "in-between silhouettes need object silhouettes (and presence and the layout)" }
         return nil
     }
 

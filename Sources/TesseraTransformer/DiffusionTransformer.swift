@@ -59,11 +59,11 @@ public final class DiffusionTransformer<T: TensorScalar> {
         timeEmbedding = config.absoluteTime
             ? Linear(store, "time_embedder", in: AbsolutePosition.timeFeatureCount, out: d, initializer: .zeros) : nil
         layoutEmbedding = config.objectLayout
-            ? Linear(store, "layout_embedder", in: ObjectLayout.width(presence: config.objectPresence, silhouette: config.objectSilhouette), out: d, initializer: .zeros) : nil
+            ? Linear(store, "layout_embedder", in: ObjectLayout.width(for: config), out: d, initializer: .zeros) : nil
     }
 
     /// Object layout features per token this model takes (ObjectLayout.width).
-    public var objectFeatureCount: Int { ObjectLayout.width(presence: config.objectPresence, silhouette: config.objectSilhouette) }
+    public var objectFeatureCount: Int { ObjectLayout.width(for: config) }
 
     /// A model with `config` (which may add parameters: `absolutePosition`, or more blocks, which
     /// adaLN-zero starts as the identity) holding this

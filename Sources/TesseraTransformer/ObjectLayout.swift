@@ -31,6 +31,14 @@
 // still paints the object's colour inside it, the background around it, and the latent the
 // autoencoder decodes into pixels.
 //
+// With in-between silhouettes (models with `object_subframes`, which also have silhouettes), 3 x 48
+// more: the same silhouette features at each of the three earlier video frames that latent frame
+// k >= 1 stands for (the causal autoencoder packs video frames 4k-3 ... 4k into latent frame k; the
+// features above are at 4k), all zero on latent frame 0, which is video frame 0 alone. A bounce drops
+// and rises a third of the frame within one latent frame, so its path between two planned instants
+// is not a straight line; with the outline at 4k alone the model painted a smear where the in-between
+// frames were (session 14).
+//
 // Frame time is the latent frame's (k * RoPETable.secondsPerLatentFrame), positions are fractions
 // of the unpadded frame, so a preview and a full render of one scene get the same plan.
 import TesseraEngine
@@ -47,22 +55,34 @@ public enum ObjectLayout {
     public static let silhouetteCells = 4
     /// Silhouette features per token, after the presence features.
     public static var silhouetteFeatureCount: Int { slots * silhouetteCells * silhouetteCells }
-    /// Features per token with or without presence and silhouettes.
-    public static func width(presence: Bool, silhouette: Bool = false) -> Int {
-        featureCount + (presence ? presenceFeatureCount : 0) + (silhouette ? silhouetteFeatureCount : 0)
+    /// Video frames a latent frame k >= 1 stands for besides its own instant (the autoencoder's 4x in time, less one).
+    public static let subframes = 3
+    /// Seconds between two video frames (12 fps: a latent frame's time over the autoencoder's 4x).
+    public static var secondsPerVideoFrame: Double { RoPETable<Double>.secondsPerLatentFrame / Double(subframes + 1) }
+    /// In-between silhouette features per token, after the silhouette features.
+    public static var subframeFeatureCount: Int { subframes * silhouetteFeatureCount }
+    /// Features per token with or without presence, silhouettes and in-between silhouettes.
+    public static func width(presence: Bool, silhouette: Bool = false, subframes: Bool = false) -> Int {
+        featureCount + (presence ? presenceFeatureCount : 0) + (silhouette ? silhouetteFeatureCount : 0) + (subframes ? subframeFeatureCount : 0)
+    }
+    /// Features per token `config`'s model takes.
+    public static func width(for config: DiTConfig) -> Int {
+        width(presence: config.objectPresence, silhouette: config.objectSilhouette, subframes: config.objectSubframes)
     }
 
-    /// (1, T, width(presence:silhouette:)) features of `scene` on a token grid; all zero without a scene.
+    /// (1, T, width(presence:silhouette:subframes:)) features of `scene` on a token grid; all zero without a scene.
     public static func features<T: TensorScalar>(scene: Scene?, layout: TokenLayout, patch: (h: Int, w: Int), presence: Bool = false,
-                                                 silhouette: Bool = false) -> Tensor<T> {
+                                                 silhouette: Bool = false, subframes: Bool = false) -> Tensor<T> {
         precondition(!silhouette || presence, "object silhouettes come after the presence features")
-        let n = width(presence: presence, silhouette: silhouette)
+        precondition(!subframes || silhouette, "in-between silhouettes come after the silhouette features")
+        let n = width(presence: presence, silhouette: silhouette, subframes: subframes)
         var values = [T](repeating: 0, count: layout.tokens * n)
         guard let scene else { return Tensor(shape: [1, layout.tokens, n], values: values) }
         let height = Double(layout.latentHeight), width = Double(layout.latentWidth ?? layout.columns * patch.w)
         let tokenArea = Double(patch.h) / height * Double(patch.w) / width
         for f in 0..<layout.frames {
-            let boxes = Kinematics.boxes(of: scene, aspect: width / height, at: Double(f) * RoPETable<Double>.secondsPerLatentFrame)
+            let time = Double(f) * RoPETable<Double>.secondsPerLatentFrame
+            let boxes = Kinematics.boxes(of: scene, aspect: width / height, at: time)
             if presence {
                 var row = [T](repeating: 0, count: presenceFeatureCount)
                 for (s, box) in boxes.prefix(slots).enumerated() {
@@ -91,31 +111,39 @@ public enum ObjectLayout {
                     }
                 }
             }
+            let silhouetteOffset = featureCount + presenceFeatureCount
             if silhouette {
-                let silhouettes = scene.objects.prefix(slots).map {
-                    Kinematics.silhouette(of: $0, background: scene.background, aspect: width / height, at: Double(f) * RoPETable<Double>.secondsPerLatentFrame)
+                addSilhouettes(of: scene, at: time, boxes: boxes, frame: f, layout: layout, patch: patch, into: &values, stride: n, offset: silhouetteOffset)
+            }
+            if subframes && f > 0 {
+                for m in 0..<Self.subframes {
+                    let between = time - Double(Self.subframes - m) * secondsPerVideoFrame
+                    addSilhouettes(of: scene, at: between, boxes: Kinematics.boxes(of: scene, aspect: width / height, at: between), frame: f,
+                                   layout: layout, patch: patch, into: &values, stride: n, offset: silhouetteOffset + (m + 1) * silhouetteFeatureCount)
                 }
-                addSilhouettes(silhouettes, boxes: Array(boxes.prefix(slots)), frame: f, layout: layout, patch: patch, into: &values, stride: n,
-                               offset: featureCount + presenceFeatureCount)
             }
         }
         return Tensor(shape: [1, layout.tokens, n], values: values)
     }
 
-    /// Writes the visible cell coverage of each silhouette into the tokens of frame `frame`.
-    static func addSilhouettes<T: TensorScalar>(_ silhouettes: [ObjectSilhouette], boxes: [ObjectBox], frame f: Int, layout: TokenLayout,
+    /// Writes the visible cell coverage of each object's outline at `time` (`boxes` are the objects'
+    /// boxes then) into the tokens of latent frame `frame`.
+    static func addSilhouettes<T: TensorScalar>(of scene: Scene, at time: Double, boxes: [ObjectBox], frame f: Int, layout: TokenLayout,
                                                 patch: (h: Int, w: Int), into values: inout [T], stride n: Int, offset: Int) {
         let g = silhouetteCells, height = Double(layout.latentHeight), width = Double(layout.latentWidth ?? layout.columns * patch.w)
+        let silhouettes = scene.objects.prefix(slots).map {
+            Kinematics.silhouette(of: $0, background: scene.background, aspect: width / height, at: time)
+        }
         // A cell's side in frame fractions; cellY is also its side in frame heights, the unit of coverage.
         let (cellX, cellY) = (Double(patch.w) / Double(g) / width, Double(patch.h) / Double(g) / height)
         // Tokens near a box (one cell of anti-aliasing around it) can be covered; the rest stay 0. A
         // box wholly outside the frame (an object that has left) is near no token.
-        let near: [(rows: ClosedRange<Int>, columns: ClosedRange<Int>)?] = boxes.map { box in
-            let rows = max(0, Int(((box.top - cellY) * height / Double(patch.h)).rounded(.down)))
+        let near: [(rows: ClosedRange<Int>, columns: ClosedRange<Int>)?] = boxes.prefix(slots).map { box in
+            let firstRow = max(0, Int(((box.top - cellY) * height / Double(patch.h)).rounded(.down)))
             let lastRow = min(layout.rows - 1, Int(((box.bottom + cellY) * height / Double(patch.h)).rounded(.down)))
-            let columns = max(0, Int(((box.left - cellX) * width / Double(patch.w)).rounded(.down)))
+            let firstColumn = max(0, Int(((box.left - cellX) * width / Double(patch.w)).rounded(.down)))
             let lastColumn = min(layout.columns - 1, Int(((box.right + cellX) * width / Double(patch.w)).rounded(.down)))
-            return rows <= lastRow && columns <= lastColumn ? (rows...lastRow, columns...lastColumn) : nil
+            return firstRow <= lastRow && firstColumn <= lastColumn ? (firstRow...lastRow, firstColumn...lastColumn) : nil
         }
         var remaining = [Double](repeating: 1, count: g * g)
         for i in 0..<layout.rows {
@@ -141,14 +169,15 @@ public enum ObjectLayout {
         }
     }
 
-    /// Features of several samples stacked into (B, T, width(presence:silhouette:)); nil scenes give zeros.
+    /// Features of several samples stacked into (B, T, width(presence:silhouette:subframes:)); nil scenes give zeros.
     public static func features<T: TensorScalar>(scenes: [Scene?], layout: TokenLayout, patch: (h: Int, w: Int), presence: Bool = false,
-                                                 silhouette: Bool = false) -> Tensor<T> {
-        let n = width(presence: presence, silhouette: silhouette)
+                                                 silhouette: Bool = false, subframes: Bool = false) -> Tensor<T> {
+        let n = width(presence: presence, silhouette: silhouette, subframes: subframes)
         var values: [T] = []
         values.reserveCapacity(scenes.count * layout.tokens * n)
         for scene in scenes {
-            values += (features(scene: scene, layout: layout, patch: patch, presence: presence, silhouette: silhouette) as Tensor<T>).scalars
+            values += (features(scene: scene, layout: layout, patch: patch, presence: presence, silhouette: silhouette,
+                                subframes: subframes) as Tensor<T>).scalars
         }
         return Tensor(shape: [scenes.count, layout.tokens, n], values: values)
     }
@@ -156,6 +185,6 @@ public enum ObjectLayout {
     /// The features `config`'s model takes (box features, and presence and silhouettes when it has them).
     public static func features<T: TensorScalar>(scenes: [Scene?], layout: TokenLayout, for config: DiTConfig) -> Tensor<T> {
         features(scenes: scenes, layout: layout, patch: (config.patch[0], config.patch[1]), presence: config.objectPresence,
-                 silhouette: config.objectSilhouette)
+                 silhouette: config.objectSilhouette, subframes: config.objectSubframes)
     }
 }

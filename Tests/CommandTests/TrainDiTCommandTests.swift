@@ -137,6 +137,22 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertEqual(Tessera.main(["generate", "--prompt", "red star moving left", "--size", "64x32", "--steps", "2", "--duration", "1",
                                      "--weights", dir + "/dit10.safetensors", "--vae", dir + "/vae.safetensors", "--out", dir + "/outlined.y4m"]), 0)
         XCTAssertEqual(try MediaReader.read(dir + "/outlined.y4m").frameCount, 13)
+        // In-between silhouettes added to the silhouette model (refused to the presence model), trained, and generating.
+        let subframeRun = ["train", "dit", "--vae", dir + "/vae.safetensors", "--token-budget", "48", "--checkpoint", dir + "/dit11.ckpt.safetensors"]
+        XCTAssertEqual(Tessera.main(subframeRun + ["--init", dir + "/dit9.safetensors", "--object-subframes", "--steps", "50"]), 2)
+        // `--init` keeps the step count (dit10 is at step 50): 40 more steps, half of them 4 s clips.
+        XCTAssertEqual(Tessera.main(subframeRun + ["--init", dir + "/dit10.safetensors", "--object-subframes", "--steps", "90", "--long-clip-share", "1",
+                                                   "--lr-scale", "layout_embedder=300", "--ship", dir + "/dit11.safetensors"]), 0)
+        let between = try DiffusionTransformer<Float>.load(path: dir + "/dit11.safetensors").model
+        XCTAssertTrue(between.config.objectSubframes && between.config.objectSilhouette)
+        let betweenWeights = between.store.entry(named: "layout_embedder.weight")!
+        XCTAssertEqual(betweenWeights.shape[1], ObjectLayout.width(presence: true, silhouette: true, subframes: true))
+        let subframeColumns = (ObjectLayout.width(presence: true, silhouette: true)..<betweenWeights.shape[1])
+        XCTAssertTrue((0..<between.config.width).contains { r in subframeColumns.contains { between.store.values[betweenWeights.offset + r * betweenWeights.shape[1] + $0] != 0 } },
+                      "the in-between columns were trained")
+        XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball bouncing", "--size", "64x32", "--steps", "2", "--duration", "1",
+                                     "--weights", dir + "/dit11.safetensors", "--vae", dir + "/vae.safetensors", "--out", dir + "/between.y4m"]), 0)
+        XCTAssertEqual(try MediaReader.read(dir + "/between.y4m").frameCount, 13)
         XCTAssertEqual(Tessera.main(upgraded + ["--resume", "--steps", "10", "--context-share", "0.5"]), 2, "context share without frame context")
         let contextWeights = ["--weights", dir + "/dit5.safetensors", "--vae", dir + "/vae.safetensors"]
         let contextClip = ["generate", "--prompt", "red ball bouncing", "--size", "64x32", "--steps", "2", "--seed", "7", "--duration", "1"] + contextWeights

@@ -91,15 +91,16 @@ final class DiTGradientCheckTests: XCTestCase {
         config.frameContext = contextFrames > 0
         config.refinementEmbedding = !refining.isEmpty
         config.objectLayout = objectLayout > 0
-        config.objectPresence = objectLayout == 1 || objectLayout == 3
-        config.objectSilhouette = objectLayout == 3
+        config.objectPresence = objectLayout == 1 || objectLayout >= 3
+        config.objectSilhouette = objectLayout >= 3
+        config.objectSubframes = objectLayout == 4
         let model = DiffusionTransformer<Double>(config: config, seed: 5)
         perturb(model.store)
         let layout = TokenLayout(frames: 2, rows: 2, columns: 3, latentHeight: 3, latentWidth: 5)
         let (b, t, p) = (2, layout.tokens, config.tokenWidth)
         let times = [0.3, 0.85], ids = [[3, 5, 1, 0, 0], [2, 0, 0, 0, 0]]
         // objectLayout: 0 none, 1 one plan per sample (with presence), 2 one plan shared by the batch,
-        // 3 one plan per sample with presence and silhouettes.
+        // 3 one plan per sample with presence and silhouettes, 4 also with in-between silhouettes.
         let plans = objectLayout == 2 ? 1 : b
         let plan: Tensor<Double>? = objectLayout == 0 ? nil
             : Tensor(shape: [plans, t, model.objectFeatureCount], values: randomValues(plans * t * model.objectFeatureCount, seed: 23))
@@ -145,5 +146,6 @@ final class DiTGradientCheckTests: XCTestCase {
     func testWholeModelWithAnObjectLayout() { checkModel(.full, absolutePosition: true, absoluteTime: true, contextFrames: 1, objectLayout: 1) }
     func testWholeModelWithASharedObjectLayout() { checkModel(.factorized, absolutePosition: true, objectLayout: 2) }
     func testWholeModelWithObjectSilhouettes() { checkModel(.full, absoluteTime: true, objectLayout: 3) }
+    func testWholeModelWithInBetweenSilhouettes() { checkModel(.factorized, contextFrames: 1, objectLayout: 4) }
     func testWholeModelWithARefinementMark() { checkModel(.full, absolutePosition: true, contextFrames: 1, refining: [true, false]) }
 }

@@ -16,12 +16,13 @@ final class ObjectSilhouetteLayoutTests: XCTestCase {
 
     /// The naive reference: every cell of every token, every object front to back, no culling; a
     /// cell's coverage by counting an 8x8 grid of points inside the outline.
-    func naive(scene: Scene, layout: TokenLayout, patch: (h: Int, w: Int)) -> [Double] {
+    /// `time(k)` is the instant drawn on latent frame k (default: its own, 4k/12 s).
+    static func naive(scene: Scene, layout: TokenLayout, patch: (h: Int, w: Int), time: (Int) -> Double = { Double($0) * 4 / 12 }) -> [Double] {
         let g = 4, n = ObjectLayout.silhouetteFeatureCount
         let height = Double(layout.latentHeight), width = Double(layout.latentWidth ?? layout.columns * patch.w)
         var out = [Double](repeating: 0, count: layout.tokens * n)
         for f in 0..<layout.frames {
-            let outlines = scene.objects.map { Kinematics.silhouette(of: $0, background: scene.background, aspect: width / height, at: Double(f) * 4 / 12) }
+            let outlines = scene.objects.map { Kinematics.silhouette(of: $0, background: scene.background, aspect: width / height, at: time(f)) }
             for i in 0..<layout.rows { for j in 0..<layout.columns { for a in 0..<g { for b in 0..<g {
                 var remaining = 1.0
                 for (s, o) in outlines.enumerated() {
@@ -49,7 +50,7 @@ final class ObjectSilhouetteLayoutTests: XCTestCase {
             XCTAssertEqual(n, 15 + 48)
             XCTAssertEqual(f.shape, [1, layout.tokens, n])
             let plain: Tensor<Double> = ObjectLayout.features(scene: Self.scene, layout: layout, patch: (2, 2), presence: true)
-            let reference = naive(scene: Self.scene, layout: layout, patch: (2, 2))
+            let reference = Self.naive(scene: Self.scene, layout: layout, patch: (2, 2))
             var totalError = 0.0, totalCover = 0.0
             for token in 0..<layout.tokens {
                 let row = Array(f.scalars[(token * n)..<((token + 1) * n)])
@@ -124,29 +125,22 @@ final class ObjectSilhouetteLayoutTests: XCTestCase {
     }
 
     func testAddingSilhouettesKeepsTheFunctionUntilTrained() {
-        var config = DiTConfig.tiny
-        config.vocabularySize = 11
-        config.objectLayout = true
-        config.objectPresence = true
-        let model = DiffusionTransformer<Float>(config: config, seed: 7)
-        offsetAsIfTrained(model.store)
+        let probe = LayoutUpgradeProbe(parts: [\.objectLayout, \.objectPresence])
+        let (model, config) = (probe.model, probe.model.config)
         var outlined = config
         outlined.objectSilhouette = true
         let upgraded = model.upgraded(to: outlined)
         XCTAssertEqual(upgraded.parameterCount, model.parameterCount + ObjectLayout.silhouetteFeatureCount * config.width)
-        let layout = TokenLayout(frames: 3, rows: 2, columns: 3, latentHeight: 3, latentWidth: 5)
-        let x = Tensor<Float>(shape: [1, layout.tokens, config.tokenWidth], values: randomValues(layout.tokens * config.tokenWidth, seed: 4).map { Float($0) })
-        let ids = [[3, 5, 1, 0, 0, 0, 0, 0]]
-        let before = model.forward(x, layout: layout, t: [0.8], text: ids, objects: ObjectLayout.features(scenes: [Self.scene], layout: layout, for: config)).scalars
-        let plan: Tensor<Float> = ObjectLayout.features(scenes: [Self.scene], layout: layout, for: outlined)
-        XCTAssertEqual(plan.shape, [1, layout.tokens, 63])
+        let before = probe.output(of: model, plan: probe.plan(Self.scene, for: config))
+        let plan = probe.plan(Self.scene, for: outlined)
+        XCTAssertEqual(plan.shape, [1, LayoutUpgradeProbe.layout.tokens, 63])
         XCTAssertTrue(plan.scalars.enumerated().contains { $0.offset % 63 >= 15 && $0.element > 0 }, "the plan has outlines")
         // The same function; the wider product may add its zero terms in another order (BLAS), so to rounding.
-        for (a, b) in zip(upgraded.forward(x, layout: layout, t: [0.8], text: ids, objects: plan).scalars, before) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        for (a, b) in zip(probe.output(of: upgraded, plan: plan), before) { XCTAssertEqual(a, b, accuracy: 1e-5) }
         let entry = upgraded.store.entry(named: "layout_embedder.weight")!
         // The silhouette columns, differently per output (a constant over outputs is what layer norm removes).
         for r in 0..<config.width { for k in 15..<63 { upgraded.store.values[entry.offset + r * 63 + k] = Float(r % 5) / 10 } }
-        XCTAssertGreaterThan(zip(upgraded.forward(x, layout: layout, t: [0.8], text: ids, objects: plan).scalars, before).map { abs($0 - $1) }.max()!, 1e-3)
+        XCTAssertGreaterThan(zip(probe.output(of: upgraded, plan: plan), before).map { abs($0 - $1) }.max()!, 1e-3)
         // Silhouettes build on presence, and the key is written only when on.
         var invalid = config
         invalid.objectPresence = false
