@@ -1,3 +1,4 @@
+import XCTest
 import TesseraEngine
 import TesseraTestSupport
 import TesseraTransformer
@@ -30,5 +31,21 @@ struct LayoutUpgradeProbe {
     /// The output of `model` (this probe's, or an upgrade of it) at noise level 0.8 with `plan`.
     func output(of model: DiffusionTransformer<Float>, plan: Tensor<Float>) -> [Float] {
         model.forward(x, layout: Self.layout, t: [0.8], text: ids, objects: plan).scalars
+    }
+
+    /// Adds `part` to this probe's model at zero and checks what every such addition must keep: it adds
+    /// `features` columns to `layout_embedder` and, with `scene`'s wider plan, computes the same function
+    /// (to rounding: the wider product adds its zero terms in another order).
+    func addAtZero(_ part: WritableKeyPath<DiTConfig, Bool>, features: Int, scene: Scene, file: StaticString = #filePath, line: UInt = #line)
+        -> (model: DiffusionTransformer<Float>, config: DiTConfig, plan: Tensor<Float>, before: [Float]) {
+        var config = model.config
+        config[keyPath: part] = true
+        let upgraded = model.upgraded(to: config)
+        XCTAssertEqual(upgraded.parameterCount, model.parameterCount + features * model.config.width, file: file, line: line)
+        let before = output(of: model, plan: plan(scene, for: model.config))
+        let wider = plan(scene, for: config)
+        XCTAssertEqual(wider.shape, [1, Self.layout.tokens, ObjectLayout.width(for: config)], file: file, line: line)
+        for (a, b) in zip(output(of: upgraded, plan: wider), before) { XCTAssertEqual(a, b, accuracy: 1e-5, file: file, line: line) }
+        return (upgraded, config, wider, before)
     }
 }

@@ -121,15 +121,9 @@ final class ObjectLayoutTests: XCTestCase {
 
     func testAddingPresenceKeepsTheFunctionUntilTrained() {
         let probe = LayoutUpgradeProbe(parts: [\.objectLayout])
-        let (model, config) = (probe.model, probe.model.config)
-        var present = config
-        present.objectPresence = true
-        let upgraded = model.upgraded(to: present)
-        XCTAssertEqual(upgraded.parameterCount, model.parameterCount + ObjectLayout.presenceFeatureCount * config.width)
-        let before = probe.output(of: model, plan: probe.plan(Self.scene, for: config))
-        let withPresence = probe.plan(Self.scene, for: present)
+        let config = probe.model.config
+        let (upgraded, present, withPresence, before) = probe.addAtZero(\.objectPresence, features: ObjectLayout.presenceFeatureCount, scene: Self.scene)
         XCTAssertEqual(withPresence.shape, [1, LayoutUpgradeProbe.layout.tokens, 15])
-        for (a, b) in zip(probe.output(of: upgraded, plan: withPresence), before) { XCTAssertEqual(a, b, accuracy: 1e-5) }   // to rounding, as above
         let entry = upgraded.store.entry(named: "layout_embedder.weight")!
         upgraded.store.values[entry.offset + 12] = 0.5   // a presence column of the first row
         XCTAssertNotEqual(probe.output(of: upgraded, plan: withPresence), before)
