@@ -122,7 +122,7 @@ final class ObjectLayoutTests: XCTestCase {
     func testAddingPresenceKeepsTheFunctionUntilTrained() {
         let probe = LayoutUpgradeProbe(parts: [\.objectLayout])
         let config = probe.model.config
-        let (upgraded, present, withPresence, before) = probe.addAtZero(\.objectPresence, features: ObjectLayout.presenceFeatureCount, scene: Self.scene)
+        let (upgraded, _, withPresence, before) = probe.addAtZero(\.objectPresence, features: ObjectLayout.presenceFeatureCount, scene: Self.scene)
         XCTAssertEqual(withPresence.shape, [1, LayoutUpgradeProbe.layout.tokens, 15])
         let entry = upgraded.store.entry(named: "layout_embedder.weight")!
         upgraded.store.values[entry.offset + 12] = 0.5   // a presence column of the first row
