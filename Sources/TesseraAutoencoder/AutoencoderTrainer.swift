@@ -16,6 +16,8 @@ public struct AutoencoderTrainingOptions: Codable, Sendable {
     public var checkpointSeconds: Double = 300
     /// Train the decoder only: the encoder's weights, and so every latent, stay exactly as loaded.
     public var decoderOnly = false
+    /// Extra loss weight on the target's edges (0: plain mean squared error; see OutlineWeights).
+    public var outlineWeight: Double = 0
     public init() {}
 }
 
@@ -66,7 +68,8 @@ public final class AutoencoderTrainer {
             var loss = 0.0, mse = 0.0
             for k in 0..<options.clipsPerStep {
                 let video = clip(state.step * options.clipsPerStep + k, &state.rng)
-                let r = vae.trainingStep(Tensor(video: video), rng: &state.rng, decoderOnly: options.decoderOnly)
+                let r = vae.trainingStep(Tensor(video: video), rng: &state.rng, decoderOnly: options.decoderOnly,
+                                           outlineWeight: Float(options.outlineWeight))
                 loss += r.loss / Double(options.clipsPerStep)
                 mse += r.reconstructionMSE / Double(options.clipsPerStep)
             }

@@ -143,7 +143,10 @@ public final class VideoAutoencoder {
     /// One forward + backward pass on a batch; gradients are added to `store.grads`. With
     /// `decoderOnly` the encoder runs without caches and gets no gradient (its latent stays as it is,
     /// so a diffusion model trained on it stays valid); the KL term is then only reported.
-    public func trainingStep(_ video: Tensor<Float>, rng: inout RandomGenerator, decoderOnly: Bool = false) -> StepResult {
+    /// `outlineWeight` > 0 weights the reconstruction error towards the target's edges (OutlineWeights);
+    /// the reported `reconstructionMSE` stays the plain mean squared error.
+    public func trainingStep(_ video: Tensor<Float>, rng: inout RandomGenerator, decoderOnly: Bool = false,
+                             outlineWeight: Float = 0) -> StepResult {
         // Encoder forward.
         let moments: Tensor<Float>
         if decoderOnly {
@@ -191,6 +194,15 @@ public final class VideoAutoencoder {
                 Elementwise.meanSquaredError(o, v, count: output.count, da: g)
             }}
         }
+        var reconstruction = mse
+        if outlineWeight > 0 {
+            let weights = OutlineWeights.map(video, strength: outlineWeight)
+            reconstruction = dOutput.withUnsafeMutablePointer { g in
+                output.withUnsafePointer { o in video.withUnsafePointer { v in
+                    OutlineWeights.weightedMeanSquaredError(o, v, weights: weights, channels: 3, count: output.count, da: g)
+                }}
+            }
+        }
         let kl = klSum / Double(n)
 
         // Decoder backward.
@@ -200,7 +212,7 @@ public final class VideoAutoencoder {
             for block in stage.reversed() { g = block.backward(g) }
         }
         let dz = decoderIn.backward(g)
-        if decoderOnly { return StepResult(loss: mse, reconstructionMSE: mse, kl: kl) }
+        if decoderOnly { return StepResult(loss: reconstruction, reconstructionMSE: mse, kl: kl) }
 
         // Through the reparameterisation and the KL term into the moments.
         var dMoments = Tensor<Float>(uninitialized: moments.shape)
@@ -226,7 +238,7 @@ public final class VideoAutoencoder {
             for block in encoderStages[s].reversed() { e = block.backward(e) }
         }
         _ = patchIn.backward(encoderIn.backward(e))
-        return StepResult(loss: mse + config.klWeight * kl, reconstructionMSE: mse, kl: kl)
+        return StepResult(loss: reconstruction + config.klWeight * kl, reconstructionMSE: mse, kl: kl)
     }
 }
 

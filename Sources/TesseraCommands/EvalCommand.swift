@@ -13,9 +13,10 @@ enum EvalCommand {
         and 4:3, as single images and 9- and 17-frame clips, and prints mean PSNR and SSIM per size
         and aspect ratio.
 
-        """ + EvalDenoise.help + "\n\n" + EvalShapeProbe.help,
+        """ + EvalVAEJudged.help + "\n\n" + EvalDenoise.help + "\n\n" + EvalShapeProbe.help,
         run: { args in
             switch args.first {
+            case "vae" where args.contains("--judged"): try EvalVAEJudged.run(Array(args.dropFirst()))
             case "vae": try EvalVAE.run(Array(args.dropFirst()))
             case "denoise": try EvalDenoise.run(Array(args.dropFirst()))
             case "shapes": try EvalShapeProbe.run(Array(args.dropFirst()))

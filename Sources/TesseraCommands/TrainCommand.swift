@@ -10,7 +10,7 @@ enum TrainCommand {
         help: """
         usage: tessera train vae [--steps N] [--clips-per-step K] [--lr X] [--seed S] [--data DIR]
                                  [--checkpoint FILE] [--resume] [--minutes M] [--ship FILE] [--init FILE]
-                                 [--decoder-only] [--preview-share X]
+                                 [--decoder-only] [--preview-share X] [--outline-weight X] [--object-crops X]
 
         Trains the causal 3D autoencoder on procedural-world clips of mixed sizes, aspect ratios and
         durations (single images included), or on an imported dataset (--data DIR, made by
@@ -33,6 +33,10 @@ enum TrainCommand {
                               and so the latent stay exactly as loaded (the shipped DiT stays valid)
           --preview-share X   share of world clips rendered whole at about the preview's pixel count
                               (128x72, every aspect; default 0): the size previews decode at
+          --outline-weight X  weight the reconstruction error up to 1 + X on the target's edges (default
+                              0: plain mean squared error); object outlines decide the judged shape
+          --object-crops X    share of world clips that are windows of a full-size render centred on an
+                              object (default 0), rather than windows anywhere (mostly background)
 
         \(TrainDiTCommand.help)
         """,
@@ -42,7 +46,8 @@ enum TrainCommand {
                 return
             }
             let a = try Arguments(args, command: "train", options: ["steps", "clips-per-step", "lr", "seed", "data", "checkpoint",
-                                                                    "minutes", "ship", "init", "preview-share"], booleanFlags: ["resume", "decoder-only"])
+                                                                    "minutes", "ship", "init", "preview-share",
+                                                                    "outline-weight", "object-crops"], booleanFlags: ["resume", "decoder-only"])
             guard a.positionals == ["vae"] else {
                 throw CommandError.usage("`tessera train` needs a model: vae or dit")
             }
@@ -53,6 +58,8 @@ enum TrainCommand {
             options.seed = try a.uint64("seed", default: options.seed)
             options.warmupSteps = min(options.warmupSteps, max(1, options.steps / 10))
             let previewShare = try a.double("preview-share", default: 0, in: 0...1)
+            let objectCrops = try a.double("object-crops", default: 0, in: 0...1)
+            options.outlineWeight = try a.double("outline-weight", default: 0, in: 0...100)
             let minutes = try a.double("minutes", default: .infinity, in: 0.01...1e9)
             let checkpoint = a.string("checkpoint") ?? "checkpoints/vae.ckpt.safetensors"
             options.decoderOnly = a.flag("decoder-only")
@@ -76,7 +83,8 @@ enum TrainCommand {
             }
             let source = try TrainingClipSource(seed: options.seed, dataDirectory: a.string("data"),
                                                 pixelBudget: 9 * 96 * 96, multiple: vae.config.spatialFactor,
-                                                temporalFactor: vae.config.temporalFactor, previewShare: previewShare)
+                                                temporalFactor: vae.config.temporalFactor, previewShare: previewShare,
+                                                objectCropShare: objectCrops)
             StopSignal.install()
             printError("training vae\(options.decoderOnly ? " (decoder only; encoder frozen)" : ""): \(vae.store.count) parameters, \(options.steps) steps x \(options.clipsPerStep) clips, BLAS \(BLAS.coreName), \(Parallel.workers) threads")
             try wrap {

@@ -18,15 +18,18 @@ public struct TrainingClipSource {
     /// previews decode at, rare otherwise (the budget makes single images and short clips larger).
     let previewShare: Double
     public static let previewPixels = 128 * 72
+    /// Share of world clips that are windows of a full-size render around one of its objects.
+    let objectCropShare: Double
 
     public init(seed: UInt64, dataDirectory: String?, pixelBudget: Int, multiple: Int, temporalFactor: Int,
-         previewShare: Double = 0) throws {
+         previewShare: Double = 0, objectCropShare: Double = 0) throws {
         sampler = SceneSampler(seed: seed)
         dataset = try TrainingClipSource.openDataset(dataDirectory)
         self.pixelBudget = pixelBudget
         self.multiple = multiple
         self.temporalFactor = temporalFactor
         self.previewShare = previewShare
+        self.objectCropShare = objectCropShare
     }
 
     /// The clips of a dataset folder (`--data DIR`), or nil without one; an empty dataset is an error.
@@ -62,6 +65,9 @@ public struct TrainingClipSource {
             return Renderer.render(scene, width: roundDown(Int(Double(h) * Double(aw) / Double(ah))), height: h, frames: frames)
         }
         let area = Double(pixelBudget / frames)
+        if objectCropShare > 0 && !scene.objects.isEmpty && rng.uniform() < objectCropShare {
+            return objectWindow(scene, aspect: (aw, ah), frames: frames, area: area, rng: &rng)
+        }
         if rng.uniform() < 0.5 {
             // Whole frame at a small size: native composition.
             let scale = rng.uniform(0.35, 1.0)
@@ -76,6 +82,24 @@ public struct TrainingClipSource {
         let side = roundDown(Int((area * rng.uniform(0.5, 1.0)).squareRoot()))
         let cw = min(bigW, roundDown(Int(Double(side) * rng.uniform(0.7, 1.4)))), ch = min(bigH, roundDown(area > 0 ? Int(area) / max(cw, 1) : side))
         return crop(big, x: rng.int(below: bigW - cw + 1), y: rng.int(below: bigH - ch + 1), width: cw, height: min(ch, roundDown(bigH)), firstFrame: 0, frames: frames)
+    }
+
+    /// A window of a render at one of `tessera generate`'s sizes (288 to 512 rows), centred on a
+    /// random object at the clip's first frame: an object's outline at the scale it is judged.
+    func objectWindow(_ scene: Scene, aspect: (Int, Int), frames: Int, area: Double, rng: inout RandomGenerator) -> Video {
+        let bigH = rng.pick([288, 336, 384, 512])
+        let bigW = roundDown(bigH * aspect.0 / aspect.1)
+        let big = Renderer.render(scene, width: bigW, height: bigH, frames: frames)
+        let box = rng.pick(Kinematics.boxes(of: scene, aspect: Double(bigW) / Double(bigH), at: 0))
+        let side = Double(roundDown(Int(area.squareRoot())))
+        let cw = min(bigW, roundDown(Int(side * rng.uniform(0.8, 1.25))))
+        let ch = min(bigH, roundDown(Int(area) / max(cw, 1)))
+        func start(_ centre: Double, _ extent: Int, _ window: Int) -> Int {
+            let jitter = rng.uniform(-0.25, 0.25) * Double(window)
+            return min(max(0, Int(centre * Double(extent) + jitter) - window / 2), extent - window)
+        }
+        let x = start(box.centerX, bigW, cw), y = start(box.centerY, bigH, ch)
+        return crop(big, x: x, y: y, width: cw, height: ch, firstFrame: 0, frames: frames)
     }
 
     func datasetClip(_ reader: DatasetReader, _ entries: [DatasetEntry], rng: inout RandomGenerator) -> Video {

@@ -3,7 +3,7 @@
 import Foundation
 import TesseraWorld
 
-enum WorldOptions {
+public enum WorldOptions {
     /// Pixels of the default 16:9 frame (512x288); other aspects get about as many.
     static let defaultPixels = 512.0 * 288.0
 
@@ -22,7 +22,7 @@ enum WorldOptions {
         return defaultSize(aspect: w / h)
     }
 
-    static func defaultSize(aspect ratio: Double) -> (width: Int, height: Int) {
+    public static func defaultSize(aspect ratio: Double) -> (width: Int, height: Int) {
         let w = (defaultPixels * ratio).squareRoot(), h = (defaultPixels / ratio).squareRoot()
         return (max(16, Int((w / 16).rounded()) * 16), max(16, Int((h / 16).rounded()) * 16))
     }

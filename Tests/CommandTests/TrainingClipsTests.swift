@@ -4,6 +4,8 @@ import XCTest
 import TesseraCommands
 import TesseraEngine
 import TesseraMedia
+import TesseraAutoencoder
+import TesseraWorld
 
 final class TrainingClipsTests: XCTestCase {
     private func clips(previewShare: Double?, count: Int) throws -> [Video] {
@@ -30,5 +32,27 @@ final class TrainingClipsTests: XCTestCase {
         let images = plain.filter { $0.frameCount == 1 }
         XCTAssertGreaterThan(images.filter { Double($0.width * $0.height) > 1.4 * Double(TrainingClipSource.previewPixels) }.count * 2, images.count)
         XCTAssertEqual(try clips(previewShare: 0, count: 24), plain, "share 0 keeps the data order of earlier runs")
+    }
+
+    /// Object windows are cut around an object of a full-size render: more of their pixels lie on
+    /// outlines than in whole frames of the same scenes at that size (mostly sky and ground).
+    func testObjectCropsShowOutlines() throws {
+        let source = try TrainingClipSource(seed: 8, dataDirectory: nil, pixelBudget: 9 * 96 * 96, multiple: 8, temporalFactor: 4,
+                                            objectCropShare: 1)
+        let sampler = SceneSampler(seed: 8)
+        var rng = RandomGenerator(seed: 8, stream: 1)
+        func edgeShare(_ v: Video) -> Double {
+            let w = OutlineWeights.map(Tensor(video: v), strength: 1)
+            return w.reduce(0) { $0 + Double($1 - 1) } / Double(w.count)
+        }
+        var windows = 0.0, frames = 0.0
+        for i in 0..<40 {
+            let v = source.clip(index: i, rng: &rng)
+            XCTAssertTrue(v.width % 8 == 0 && v.height % 8 == 0 && (v.frameCount - 1) % 4 == 0)
+            XCTAssertLessThanOrEqual(v.width * v.height * v.frameCount, 9 * 96 * 96)
+            windows += edgeShare(v)
+            frames += edgeShare(Renderer.render(sampler.sample(index: i), width: 384, height: 384, frames: 1))
+        }
+        XCTAssertGreaterThan(windows, 1.5 * frames, "object windows \(windows / 40), whole frames \(frames / 40)")
     }
 }
