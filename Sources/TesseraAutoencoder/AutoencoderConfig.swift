@@ -15,6 +15,11 @@ public struct AutoencoderConfig: Codable, Equatable, Sendable {
     public var blocksPerStage: Int
     /// Weight of the KL term relative to the per-pixel reconstruction error.
     public var klWeight: Double
+    /// Residual blocks per decoder stage when the decoder is deeper than the encoder (nil: as many
+    /// as `blocksPerStage`). Absent from the JSON of configs without it, so older files read alike.
+    public var decoderBlocksPerStage: Int?
+
+    public var decoderBlocks: Int { decoderBlocksPerStage ?? blocksPerStage }
 
     public init(latentChannels: Int, patch: Int, channels: [Int], temporalDownsample: [Bool], blocksPerStage: Int = 1,
                 klWeight: Double = 1e-4) {

@@ -17,7 +17,10 @@ extension VideoAutoencoder {
     }
 
     /// Loads weights strictly: the file's config builds the network, then every tensor must match.
-    public static func load(path: String) throws -> VideoAutoencoder {
+    /// With `decoderBlocks` above the file's, the decoder is deepened: the added residual blocks
+    /// start with a zero last convolution, so they pass their input through and the network decodes
+    /// exactly as the file does until they are trained (encoder and latent statistics untouched).
+    public static func load(path: String, decoderBlocks: Int? = nil) throws -> VideoAutoencoder {
         let file = try SafeTensors.read(path: path)
         guard file.metadata["format"] == weightsFormat else {
             throw SafeTensorsError("\(path) is not Tessera autoencoder weights (format '\(file.metadata["format"] ?? "none")', expected '\(weightsFormat)')")
@@ -25,9 +28,20 @@ extension VideoAutoencoder {
         guard let text = file.metadata["config"], let config = try? JSONDecoder().decode(AutoencoderConfig.self, from: Data(text.utf8)) else {
             throw SafeTensorsError("\(path): missing or unreadable autoencoder config in the metadata")
         }
-        let vae = VideoAutoencoder(config: config)
+        var built = config
+        if let blocks = decoderBlocks, blocks != config.decoderBlocks {
+            guard blocks > config.decoderBlocks else {
+                throw SafeTensorsError("\(path) has \(config.decoderBlocks) decoder blocks per stage; a decoder can be deepened, not cut to \(blocks)")
+            }
+            built.decoderBlocksPerStage = blocks
+        }
+        let vae = VideoAutoencoder(config: built)
         let stats: Set<String> = ["latent.mean", "latent.std"]
-        try vae.store.load(from: file, allowUnused: true)
+        if built == config {
+            try vae.store.load(from: file, allowUnused: true)
+        } else {
+            try vae.loadDeepening(file, path: path, fileBlocks: config.decoderBlocks)
+        }
         if let extra = file.names.first(where: { !stats.contains($0) && vae.store.entry(named: $0) == nil }) {
             throw SafeTensorsError("\(path): unused tensor '\(extra)' (the autoencoder has no parameter of that name)")
         }
@@ -39,6 +53,27 @@ extension VideoAutoencoder {
         vae.latentMean = try file.floats("latent.mean").values
         vae.latentStd = try file.floats("latent.std").values
         return vae
+    }
+
+    /// Loads every tensor the file has (it must have all but the added decoder blocks) and makes each
+    /// added block an identity: its second convolution's weights and bias are zero.
+    private func loadDeepening(_ file: SafeTensors, path: String, fileBlocks: Int) throws {
+        func isAdded(_ name: String) -> Bool {
+            let parts = name.split(separator: ".")
+            return parts.count > 4 && parts[0] == "decoder" && parts[1] == "stages" && parts[3] == "blocks"
+                && (Int(parts[4]) ?? 0) >= fileBlocks
+        }
+        for e in store.entries {
+            if isAdded(e.name) {
+                if e.name.contains(".conv2.") { (store.values + e.offset).update(repeating: 0, count: e.count) }
+                continue
+            }
+            guard let info = file.info(e.name), info.shape == e.shape else {
+                throw SafeTensorsError("\(path): tensor '\(e.name)' missing or not of shape \(e.shape)")
+            }
+            let values = try file.floats(e.name).values
+            for i in 0..<e.count { store.values[e.offset + i] = values[i] }
+        }
     }
 
     /// The shipped weights: $TESSERA_VAE_WEIGHTS, else the package resource bundle beside the

@@ -62,7 +62,7 @@ public final class VideoAutoencoder {
         var decStages: [[ResidualBlock3D<Float>]] = []
         var ups: [(CausalUpsample3D<Float>, CausalConv3D<Float>)] = []
         for s in stride(from: stages - 1, through: 0, by: -1) {
-            decStages.append((0..<config.blocksPerStage).map {
+            decStages.append((0..<config.decoderBlocks).map {
                 ResidualBlock3D(store, "decoder.stages.\(s).blocks.\($0)", in: c[s], out: c[s], kernel: kernel(s))
             })
             if s > 0 {

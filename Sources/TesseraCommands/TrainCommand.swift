@@ -10,7 +10,8 @@ enum TrainCommand {
         help: """
         usage: tessera train vae [--steps N] [--clips-per-step K] [--lr X] [--seed S] [--data DIR]
                                  [--checkpoint FILE] [--resume] [--minutes M] [--ship FILE] [--init FILE]
-                                 [--decoder-only] [--preview-share X] [--outline-weight X] [--object-crops X]
+                                 [--decoder-only] [--decoder-blocks N] [--preview-share X] [--outline-weight X]
+                                 [--object-crops X]
 
         Trains the causal 3D autoencoder on procedural-world clips of mixed sizes, aspect ratios and
         durations (single images included), or on an imported dataset (--data DIR, made by
@@ -31,6 +32,8 @@ enum TrainCommand {
           --ship FILE         at the end, write EMA weights + latent statistics to FILE
           --decoder-only      with --init: train the decoder only; the encoder, the latent statistics
                               and so the latent stay exactly as loaded (the shipped DiT stays valid)
+          --decoder-blocks N  with --init: deepen the decoder to N residual blocks per stage; the added
+                              blocks start as identities, so training starts from the loaded decoder
           --preview-share X   share of world clips rendered whole at about the preview's pixel count
                               (128x72, every aspect; default 0): the size previews decode at
           --outline-weight X  weight the reconstruction error up to 1 + X on the target's edges (default
@@ -47,7 +50,7 @@ enum TrainCommand {
             }
             let a = try Arguments(args, command: "train", options: ["steps", "clips-per-step", "lr", "seed", "data", "checkpoint",
                                                                     "minutes", "ship", "init", "preview-share",
-                                                                    "outline-weight", "object-crops"], booleanFlags: ["resume", "decoder-only"])
+                                                                    "outline-weight", "object-crops", "decoder-blocks"], booleanFlags: ["resume", "decoder-only"])
             guard a.positionals == ["vae"] else {
                 throw CommandError.usage("`tessera train` needs a model: vae or dit")
             }
@@ -68,8 +71,12 @@ enum TrainCommand {
             }
 
             let vae: VideoAutoencoder
+            let decoderBlocks = try a.string("decoder-blocks").map { _ in try a.int("decoder-blocks", default: 1, in: 1...8) }
+            if decoderBlocks != nil && a.string("init") == nil {
+                throw CommandError.usage("--decoder-blocks needs --init FILE: the trained autoencoder whose decoder to deepen")
+            }
             if let initPath = a.string("init") {
-                vae = try wrap { try VideoAutoencoder.load(path: initPath) }
+                vae = try wrap { try VideoAutoencoder.load(path: initPath, decoderBlocks: decoderBlocks) }
             } else {
                 vae = VideoAutoencoder(config: .standard, seed: options.seed)
             }
