@@ -188,20 +188,15 @@ public final class VideoAutoencoder {
         let output = patchOut.forward(decoderOut.forward(decoderAct.forward(decoderNorm.forward(d))))
 
         // Loss = mean squared error + klWeight * mean KL per latent element.
+        // The plain error is always reported; its gradient is the loss's only without outline weights.
         var dOutput = Tensor<Float>(uninitialized: output.shape)
-        let mse = dOutput.withUnsafeMutablePointer { g in
+        let weights = outlineWeight > 0 ? OutlineWeights.map(video, strength: outlineWeight) : nil
+        let (mse, reconstruction) = dOutput.withUnsafeMutablePointer { g in
             output.withUnsafePointer { o in video.withUnsafePointer { v in
-                Elementwise.meanSquaredError(o, v, count: output.count, da: g)
+                let plain = Elementwise.meanSquaredError(o, v, count: output.count, da: weights == nil ? g : nil)
+                guard let weights else { return (plain, plain) }
+                return (plain, OutlineWeights.weightedMeanSquaredError(o, v, weights: weights, channels: 3, count: output.count, da: g))
             }}
-        }
-        var reconstruction = mse
-        if outlineWeight > 0 {
-            let weights = OutlineWeights.map(video, strength: outlineWeight)
-            reconstruction = dOutput.withUnsafeMutablePointer { g in
-                output.withUnsafePointer { o in video.withUnsafePointer { v in
-                    OutlineWeights.weightedMeanSquaredError(o, v, weights: weights, channels: 3, count: output.count, da: g)
-                }}
-            }
         }
         let kl = klSum / Double(n)
 

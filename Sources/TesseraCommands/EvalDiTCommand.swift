@@ -111,10 +111,9 @@ enum EvalDiT {
                                   : pipeline.preview(caption: expansion.caption, settings: settings, isCancelled: { StopSignal.isRequested })
             let video = output.video
             let verdict = judge.judge(video, intended: expansion.scene)
-            let world = Renderer.render(expansion.scene, width: video.width, height: video.height, frames: frames)
-            let truth = judge.judge(world, intended: expansion.scene)
-            let decoded = pipeline.vae.decodeVideo(pipeline.vae.encode(Tensor(video: world)), fps: world.fps, frames: world.frameCount)
-            let throughLatent = judge.judge(decoded, intended: expansion.scene)
+            let r = EvalVAEJudged.roundTrip(expansion.scene, width: video.width, height: video.height, frames: frames,
+                                            vae: pipeline.vae, judge: judge)
+            let (truth, throughLatent) = (r.reference, r.autoencoder)
             let heldOut = expansion.scene.isHeldOut
             let aspectName = "\(c.aspect.width):\(c.aspect.height)"
             for o in verdict.objects { inFrameByAspect[aspectName, default: Tally()].add("in_frame", o.found) }

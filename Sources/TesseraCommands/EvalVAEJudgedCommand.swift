@@ -20,13 +20,33 @@ public enum EvalVAEJudged {
     in-frame, seen and held-out, and each scene the round trip judges worse than the render.
     """
 
-    /// One scene: the render's verdict, the round trip's, and what the round trip lost.
+    /// A scene's world render and its autoencoder round trip, both judged.
+    struct RoundTrip {
+        var world: Video, decoded: Video
+        var reference: SceneVerdict, autoencoder: SceneVerdict
+    }
+
+    /// Attributes right in the render and wrong after the round trip: the autoencoder's doing.
+    static func lost(_ reference: SceneVerdict, _ autoencoder: SceneVerdict) -> [AttributeResult] {
+        let rightInRender = Set(reference.results.filter(\.correct).map { "\($0.attribute) \($0.object ?? -1)" })
+        return autoencoder.results.filter { !$0.correct && rightInRender.contains("\($0.attribute) \($0.object ?? -1)") }
+    }
+
+    /// Renders `scene` at the given size, sends it through `vae` and judges both (also used by `tessera eval`).
+    static func roundTrip(_ scene: TesseraWorld.Scene, width: Int, height: Int, frames: Int, vae: VideoAutoencoder,
+                          judge: SceneJudge) -> RoundTrip {
+        let world = Renderer.render(scene, width: width, height: height, frames: frames)
+        let decoded = vae.decodeVideo(vae.encode(Tensor(video: world)), fps: world.fps, frames: world.frameCount)
+        return RoundTrip(world: world, decoded: decoded, reference: judge.judge(world, intended: scene),
+                         autoencoder: judge.judge(decoded, intended: scene))
+    }
+
+    /// One eval case through the autoencoder.
     public struct Scene {
         public var caption: String, heldOut: Bool, width: Int, height: Int, frames: Int
         public var reference: SceneVerdict, autoencoder: SceneVerdict
-        /// Attributes right in the render and wrong after the round trip: the autoencoder's doing.
-        public var lost: [AttributeResult]
         public var psnr: Double
+        public var lost: [AttributeResult] { EvalVAEJudged.lost(reference, autoencoder) }
     }
 
     /// Renders, round-trips and judges every case (at the full render's size or the preview's).
@@ -39,14 +59,9 @@ public enum EvalVAEJudged {
             var size = WorldOptions.defaultSize(aspect: Double(c.aspect.width) / Double(c.aspect.height))
             if previewSize { size = TextToVideo.previewSize(width: size.width, height: size.height) }
             let frames = Renderer.frameCount(duration: duration ?? c.duration)
-            let world = Renderer.render(expansion.scene, width: size.width, height: size.height, frames: frames)
-            let decoded = vae.decodeVideo(vae.encode(Tensor(video: world)), fps: world.fps, frames: world.frameCount)
-            let truth = judge.judge(world, intended: expansion.scene)
-            let throughLatent = judge.judge(decoded, intended: expansion.scene)
-            let rightInRender = Set(truth.results.filter(\.correct).map { "\($0.attribute) \($0.object ?? -1)" })
-            let lost = throughLatent.results.filter { !$0.correct && rightInRender.contains("\($0.attribute) \($0.object ?? -1)") }
+            let r = roundTrip(expansion.scene, width: size.width, height: size.height, frames: frames, vae: vae, judge: judge)
             let scene = Scene(caption: expansion.caption, heldOut: expansion.scene.isHeldOut, width: size.width, height: size.height,
-                              frames: frames, reference: truth, autoencoder: throughLatent, lost: lost, psnr: decoded.psnr(against: world))
+                              frames: frames, reference: r.reference, autoencoder: r.autoencoder, psnr: r.decoded.psnr(against: r.world))
             onScene(i, scene)
             scenes.append(scene)
         }

@@ -12,9 +12,11 @@ extension ParameterStore {
 
     /// Loads every parameter from `file` (keys `prefix + name`). Missing, mis-shaped or (with `allowUnused`
     /// false) unused tensors are errors naming the tensor. `into` redirects to another buffer of `count` values.
-    public func load(from file: SafeTensors, prefix: String = "", allowUnused: Bool = false, into base: UnsafeMutablePointer<T>? = nil) throws {
+    /// Parameters for which `skipping` is true are not read and keep their values (layers the file predates).
+    public func load(from file: SafeTensors, prefix: String = "", allowUnused: Bool = false, into base: UnsafeMutablePointer<T>? = nil,
+                     skipping: (String) -> Bool = { _ in false }) throws {
         let target = base ?? values
-        for e in entries {
+        for e in entries where !skipping(e.name) {
             guard let info = file.info(prefix + e.name) else {
                 throw SafeTensorsError("missing tensor '\(prefix + e.name)' (expected shape \(e.shape))")
             }
