@@ -50,8 +50,11 @@ public struct GenerationSettings: Sendable, Equatable {
         self.steps = steps; self.guidance = guidance; self.fps = fps
     }
 
-    /// Full-size steps: half the preview's (at least 2); they cover only sigma <= refineFrom.
-    public var refineSteps: Int { max(2, (steps + 1) / 2) }
+    /// Full-size steps when set (`--refine-steps`); nil: half the preview's.
+    public var refineStepCount: Int?
+
+    /// Full-size steps: `refineStepCount`, else half the preview's (at least 2); they cover only sigma <= refineFrom.
+    public var refineSteps: Int { refineStepCount ?? max(2, (steps + 1) / 2) }
     public var previewSize: (width: Int, height: Int) { TextToVideo.previewSize(width: width, height: height) }
 }
 
@@ -156,6 +159,7 @@ public final class TextToVideo: @unchecked Sendable {
         }
         guard s.frames >= 1, s.frames <= 12 * 120 + 1 else { throw GenerationError("\(s.frames) frames is not accepted; 1 to \(12 * 120 + 1)") }
         guard s.steps >= 1, s.steps <= 1000 else { throw GenerationError("\(s.steps) steps is not accepted; 1 to 1000") }
+        if let r = s.refineStepCount, !(r >= 1 && r <= 1000) { throw GenerationError("\(r) refine steps is not accepted; 1 to 1000") }
         guard s.guidance >= 0, s.guidance <= 50 else { throw GenerationError("guidance \(s.guidance) is not accepted; 0 to 50") }
         if let shift = s.shift, !(shift >= 0.1 && shift <= 20) { throw GenerationError("time shift \(shift) is not accepted; 0.1 to 20") }
         guard s.stochasticity >= 0, s.stochasticity <= 1 else { throw GenerationError("stochasticity \(s.stochasticity) is not accepted; 0 to 1") }

@@ -188,6 +188,9 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertEqual(Tessera.main(gen + ["--refine-from", "1", "--out", dir + "/r.y4m"]), 0)
         XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/r.y4m")), a,
                           "re-noising to 1 instead of 0.75 changes the full render")
+        XCTAssertEqual(Tessera.main(gen + ["--refine-steps", "0", "--out", dir + "/c.y4m"]), 2)
+        XCTAssertEqual(Tessera.main(gen + ["--refine-steps", "3", "--out", dir + "/rs.y4m"]), 0)
+        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/rs.y4m")), a, "3 refinement steps instead of 2 change the full render")
         XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball", "--weights", dir + "/missing.safetensors", "--out", dir + "/c.y4m"]), 1)
         XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball", "--weights", dir + "/vae.safetensors", "--out", dir + "/c.y4m"]), 1,
                        "autoencoder weights given as DiT weights")

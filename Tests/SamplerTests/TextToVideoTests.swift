@@ -289,8 +289,18 @@ final class TextToVideoTests: XCTestCase {
         var steps: [Int] = []
         _ = try pipeline.render(caption: "a ball", settings: settings, progress: { s, _ in steps.append(s.step) })
         XCTAssertEqual(steps, Array(1...(settings.steps + settings.refineSteps)))
+        // `refineStepCount` sets the full-size stage's steps apart from the preview's, and the preview is unchanged by it.
+        XCTAssertEqual(settings.refineSteps, 3, "half of 5 preview steps, rounded up")
+        var refined = settings
+        refined.refineStepCount = 7
+        steps = []
+        let moreRefined = try pipeline.render(caption: "a ball", settings: refined, progress: { s, _ in steps.append(s.step) })
+        XCTAssertEqual(steps, Array(1...(settings.steps + 7)))
+        XCTAssertEqual(try pipeline.preview(caption: "a ball", settings: refined).latent.scalars,
+                       try pipeline.preview(caption: "a ball", settings: settings).latent.scalars)
+        XCTAssertNotEqual(moreRefined.latent.scalars, try pipeline.render(caption: "a ball", settings: settings).latent.scalars)
         for bad in [GenerationSettings(width: 60, height: 32, frames: 5, seed: 1), GenerationSettings(width: 64, height: 32, frames: 0, seed: 1),
-                    GenerationSettings(width: 64, height: 32, frames: 5, seed: 1, steps: 0),
+                    GenerationSettings(width: 64, height: 32, frames: 5, seed: 1, steps: 0), { var s = settings; s.refineStepCount = 0; return s }(),
                     GenerationSettings(width: 1024, height: 576, frames: 121, seed: 1), { var s = settings; s.shift = 0; return s }()] {
             XCTAssertThrowsError(try pipeline.render(caption: "a ball", settings: bad)) { XCTAssertTrue($0 is GenerationError) }
         }
