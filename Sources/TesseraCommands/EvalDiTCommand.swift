@@ -145,12 +145,12 @@ enum EvalDiT {
                 "mode": full ? "full" : "preview", "prompts": cases.count, "steps": steps, "guidance": guidance,
                 "shift": sampling.shift.map { $0 as Any } ?? "resolution", "refine_from": sampling.refineFrom,
                 "duration": duration.map { $0 as Any } ?? "per case", "world_preview": worldPreview,
-                "sampler": sampling.sampler.rawValue, "stochasticity": sampling.stochasticity, "chunks": sampling.chunks,
                 "model_hash": pipeline.modelHash, "trained_steps": pipeline.trainedSteps ?? -1, "seconds": seconds,
                 "seen": model.seen.json, "held_out": model.heldOut.json, "cases": perCase,
                 "in_frame_by_aspect": inFrameByAspect.mapValues { $0.share("in_frame") ?? 0 },
-                "refine_steps": sampling.refineSteps, "model_only": modelOnly,
+                "model_only": modelOnly,
             ]
+            object.merge(SamplingOptions.json(sampling)) { a, _ in a }   // sampler, stochasticity, chunks, layout, refine_steps
             if !modelOnly {   // the world render (the judge's own error) and its round trip (the autoencoder's limit)
                 object.merge(["reference_seen": reference.seen.json, "reference_held_out": reference.heldOut.json,
                               "autoencoder_seen": roundTrip.seen.json, "autoencoder_held_out": roundTrip.heldOut.json]) { a, _ in a }
