@@ -48,7 +48,8 @@ enum BenchGenerate {
                 let previewSize = preview ? (w, h) : ((object["preview_width"] as? Int) ?? w, (object["preview_height"] as? Int) ?? h)
                 var flops = Double(steps) * calls * DiTBenchmarks.forwardFLOPs(config: config, layout: layout(previewSize, frames: f, pipeline))
                 if !preview, let refine = object["refine_steps"] as? Int {
-                    flops += Double(refine) * calls * DiTBenchmarks.forwardFLOPs(config: config, layout: layout((w, h), frames: f, pipeline))
+                    let refineCalls = ((object["refine_guidance"] as? Double) ?? guidance) == 1 ? 1.0 : 2.0
+                    flops += Double(refine) * refineCalls * DiTBenchmarks.forwardFLOPs(config: config, layout: layout((w, h), frames: f, pipeline))
                 }
                 let row = Row(name: "\(preview ? "preview" : "full") \(aspect) \(w)x\(h)x\(f)", aspect: aspect, preview: preview,
                               width: w, height: h, frames: f, seconds: seconds, peakRSS: rss, timings: timings, gflop: flops / 1e9, path: path)

@@ -160,7 +160,7 @@ enum EvalDiT {
         }
         var heading = "eval of \(full ? "full renders" : "previews"): \(cases.count) prompts, \(steps) steps, guidance \(guidance)"
         if let shift = sampling.shift { heading += ", shift \(shift)" }
-        if full { heading += ", refine from \(sampling.refineFrom) in \(sampling.refineSteps) steps" + (worldPreview ? " of the world's preview-size render" : "") }
+        if full { heading += ", refine from \(sampling.refineFrom) in \(sampling.refineSteps) steps" + (sampling.refineGuidanceScale.map { ", guidance \($0)" } ?? "") + (worldPreview ? " of the world's preview-size render" : "") }
         if sampling.sampler != .euler { heading += ", \(sampling.sampler.rawValue)" }
         if sampling.stochasticity > 0 { heading += ", stochasticity \(sampling.stochasticity)" }
         if sampling.chunks > 1 { heading += ", \(sampling.chunks) chunks" }

@@ -2,13 +2,15 @@
 import TesseraSampler
 
 enum SamplingOptions {
-    static let names: Set<String> = ["sampler", "refine-from", "shift", "stochasticity", "chunks", "layout", "refine-steps"]
+    static let names: Set<String> = ["sampler", "refine-from", "shift", "stochasticity", "chunks", "layout", "refine-steps", "refine-guidance"]
 
     static let help = """
       --sampler S      euler (default) or heun (two model calls per step)
       --refine-from R  noise level (0.05 to 1) the full render re-noises the upscaled preview to
                        (default 0.75): higher lets the full size change more of the preview
       --refine-steps N steps of the full-size refinement (1 to 1000; default half of --steps)
+      --refine-guidance G  guidance of the full-size refinement (0 to 50; default --guidance); 1
+                       makes one model call per refinement step instead of two
       --shift S        time shift of the preview's schedule (default: by token count, as in
                        training); larger spends more steps at high noise, where layout is decided
       --stochasticity E  share of the noise replaced by a fresh draw at every euler step (0 to 1,
@@ -28,6 +30,7 @@ enum SamplingOptions {
         }
         settings.refineFrom = try args.double("refine-from", default: settings.refineFrom, in: 0.05...1)
         if args.string("refine-steps") != nil { settings.refineStepCount = try args.int("refine-steps", default: settings.refineSteps, in: 1...1000) }
+        if args.string("refine-guidance") != nil { settings.refineGuidanceScale = try args.double("refine-guidance", default: settings.guidance, in: 0...50) }
         if args.string("shift") != nil { settings.shift = try args.double("shift", default: 1, in: 0.1...20) }
         settings.chunks = try args.int("chunks", default: settings.chunks, in: 1...12)
         if let layout = args.string("layout") {
@@ -47,7 +50,8 @@ enum SamplingOptions {
     /// The settings' sampling choices for JSON output.
     static func json(_ s: GenerationSettings) -> [String: Any] {
         var object: [String: Any] = ["sampler": s.sampler.rawValue, "stochasticity": s.stochasticity, "chunks": s.chunks,
-                                     "layout": s.usesObjectLayout ? "on" : "off", "refine_steps": s.refineSteps]
+                                     "layout": s.usesObjectLayout ? "on" : "off", "refine_steps": s.refineSteps,
+                                     "refine_guidance": s.refineGuidance]
         if let shift = s.shift { object["shift"] = shift }
         return object
     }

@@ -55,6 +55,10 @@ public struct GenerationSettings: Sendable, Equatable {
 
     /// Full-size steps: `refineStepCount`, else half the preview's (at least 2); they cover only sigma <= refineFrom.
     public var refineSteps: Int { refineStepCount ?? max(2, (steps + 1) / 2) }
+    /// Guidance of the full-size refinement when set (`--refine-guidance`); nil: `guidance`. At 1 the
+    /// refinement makes one model call per step instead of two: the preview has set the composition.
+    public var refineGuidanceScale: Double?
+    public var refineGuidance: Double { refineGuidanceScale ?? guidance }
     public var previewSize: (width: Int, height: Int) { TextToVideo.previewSize(width: width, height: height) }
 }
 
@@ -161,6 +165,7 @@ public final class TextToVideo: @unchecked Sendable {
         guard s.steps >= 1, s.steps <= 1000 else { throw GenerationError("\(s.steps) steps is not accepted; 1 to 1000") }
         if let r = s.refineStepCount, !(r >= 1 && r <= 1000) { throw GenerationError("\(r) refine steps is not accepted; 1 to 1000") }
         guard s.guidance >= 0, s.guidance <= 50 else { throw GenerationError("guidance \(s.guidance) is not accepted; 0 to 50") }
+        if let g = s.refineGuidanceScale, !(g >= 0 && g <= 50) { throw GenerationError("refine guidance \(g) is not accepted; 0 to 50") }
         if let shift = s.shift, !(shift >= 0.1 && shift <= 20) { throw GenerationError("time shift \(shift) is not accepted; 0.1 to 20") }
         guard s.stochasticity >= 0, s.stochasticity <= 1 else { throw GenerationError("stochasticity \(s.stochasticity) is not accepted; 0 to 1") }
         guard s.chunks >= 1, s.chunks <= 12 else { throw GenerationError("\(s.chunks) chunks is not accepted; 1 to 12") }
@@ -349,7 +354,8 @@ public final class TextToVideo: @unchecked Sendable {
             holdContext(&x)
             let net = stage == "refine" ? self.refiner ?? self.model : self.model
             let marked = stage == "refine" && net.config.marksRefinement(at: sigma)
-            var v = self.guidedVelocity(net, x, sigma: sigma, layout: layout, conditional: conditional, null: null, guidance: settings.guidance,
+            let guidance = stage == "refine" ? settings.refineGuidance : settings.guidance
+            var v = self.guidedVelocity(net, x, sigma: sigma, layout: layout, conditional: conditional, null: null, guidance: guidance,
                                         contextFrames: contextFrames, refining: marked, objects: objects[ObjectIdentifier(net)])
             if contextCount > 0 { v.withUnsafeMutablePointer { $0.update(repeating: 0, count: contextCount) } }
             if progress != nil { estimate = RectifiedFlow.cleanEstimate(x, t: sigma, velocity: v) }

@@ -9,6 +9,7 @@ final class AutoencoderCommandTests: XCTestCase {
     private func folder() -> String {
         let path = NSTemporaryDirectory() + "tessera-vae-cmd-\(getpid())-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
         return path
     }
 

@@ -7,6 +7,7 @@ final class ImportCommandTests: XCTestCase {
     private func folder() -> String {
         let path = NSTemporaryDirectory() + "tessera-import-\(getpid())-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
         return path
     }
 

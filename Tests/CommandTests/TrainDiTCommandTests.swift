@@ -191,6 +191,9 @@ final class TrainDiTCommandTests: XCTestCase {
         XCTAssertEqual(Tessera.main(gen + ["--refine-steps", "0", "--out", dir + "/c.y4m"]), 2)
         XCTAssertEqual(Tessera.main(gen + ["--refine-steps", "3", "--out", dir + "/rs.y4m"]), 0)
         XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/rs.y4m")), a, "3 refinement steps instead of 2 change the full render")
+        XCTAssertEqual(Tessera.main(gen + ["--refine-guidance", "60", "--out", dir + "/c.y4m"]), 2)
+        XCTAssertEqual(Tessera.main(gen + ["--refine-guidance", "1", "--out", dir + "/rg.y4m"]), 0)
+        XCTAssertEqual(try MediaReader.read(dir + "/rg.y4m").frameCount, 7, "an unguided refinement (its effect: TextToVideoTests)")
         XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball", "--weights", dir + "/missing.safetensors", "--out", dir + "/c.y4m"]), 1)
         XCTAssertEqual(Tessera.main(["generate", "--prompt", "red ball", "--weights", dir + "/vae.safetensors", "--out", dir + "/c.y4m"]), 1,
                        "autoencoder weights given as DiT weights")

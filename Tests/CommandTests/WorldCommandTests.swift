@@ -7,6 +7,7 @@ final class WorldCommandTests: XCTestCase {
     private func folder() -> String {
         let path = NSTemporaryDirectory() + "tessera-world-\(getpid())-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
         return path
     }
 

@@ -1,5 +1,6 @@
 // Fixtures for the media tests: a synthetic clip, scratch folders, and ffprobe/ffmpeg runners.
 import Foundation
+import XCTest
 import TesseraMedia
 
 /// Smooth moving colour gradients, an anti-aliased disc and a hard-edged rectangle.
@@ -32,13 +33,15 @@ func testPattern(width: Int, height: Int, frames: Int, fps: Int = 12) -> Video {
     return v
 }
 
-/// A fresh empty folder under the system temporary directory.
-func scratchFolder(_ name: String = #function) -> String {
-    let safe = name.filter { $0.isLetter || $0.isNumber }
-    let path = NSTemporaryDirectory() + "tessera-media-\(safe)-\(getpid())"
-    try? FileManager.default.removeItem(atPath: path)
-    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    return path
+extension XCTestCase {
+    /// A fresh empty folder under the system temporary directory, removed when the test ends.
+    func scratchFolder(_ name: String = #function) -> String {
+        let safe = name.filter { $0.isLetter || $0.isNumber }
+        let path = NSTemporaryDirectory() + "tessera-media-\(safe)-\(getpid())-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
+        return path
+    }
 }
 
 /// Runs a program found on PATH; returns (status, stdout).

@@ -299,8 +299,21 @@ final class TextToVideoTests: XCTestCase {
         XCTAssertEqual(try pipeline.preview(caption: "a ball", settings: refined).latent.scalars,
                        try pipeline.preview(caption: "a ball", settings: settings).latent.scalars)
         XCTAssertNotEqual(moreRefined.latent.scalars, try pipeline.render(caption: "a ball", settings: settings).latent.scalars)
+        // `refineGuidanceScale` sets the refinement's guidance apart from the preview's: the preview is
+        // unchanged, the render is not, and the same value as `guidance` gives the default's bits.
+        var unguided = settings
+        unguided.refineGuidanceScale = 1
+        XCTAssertEqual(unguided.refineGuidance, 1)
+        XCTAssertEqual(try pipeline.preview(caption: "a ball", settings: unguided).latent.scalars,
+                       try pipeline.preview(caption: "a ball", settings: settings).latent.scalars)
+        let plain = try pipeline.render(caption: "a ball", settings: settings).latent.scalars
+        XCTAssertNotEqual(try pipeline.render(caption: "a ball", settings: unguided).latent.scalars, plain)
+        var same = settings
+        same.refineGuidanceScale = settings.guidance
+        XCTAssertEqual(try pipeline.render(caption: "a ball", settings: same).latent.scalars, plain)
         for bad in [GenerationSettings(width: 60, height: 32, frames: 5, seed: 1), GenerationSettings(width: 64, height: 32, frames: 0, seed: 1),
                     GenerationSettings(width: 64, height: 32, frames: 5, seed: 1, steps: 0), { var s = settings; s.refineStepCount = 0; return s }(),
+                    { var s = settings; s.refineGuidanceScale = -1; return s }(),
                     GenerationSettings(width: 1024, height: 576, frames: 121, seed: 1), { var s = settings; s.shift = 0; return s }()] {
             XCTAssertThrowsError(try pipeline.render(caption: "a ball", settings: bad)) { XCTAssertTrue($0 is GenerationError) }
         }

@@ -9,6 +9,7 @@ final class EncodedClipJudgeTests: XCTestCase {
     func testJudgeSurvivesMP4AndGIFRoundTrips() throws {
         let dir = NSTemporaryDirectory() + "tessera-judge-\(getpid())-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let sampler = SceneSampler(seed: 21)
         var correct = 0, total = 0
         for i in 0..<12 {

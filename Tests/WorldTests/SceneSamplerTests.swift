@@ -97,6 +97,7 @@ final class SceneSamplerTests: XCTestCase {
 final class DatasetSceneTests: XCTestCase {
     func testScenesSurviveTheDatasetManifest() throws {
         let dir = NSTemporaryDirectory() + "tessera-scenes-\(getpid())-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let writer = try DatasetWriter(directory: dir)
         let sampler = SceneSampler(seed: 4)
         let encoder = JSONEncoder()
