@@ -44,12 +44,12 @@ enum BenchGenerate {
                       let guidance = object["guidance"] as? Double else {
                     throw CommandError("bench generate: unexpected output of `tessera generate --json`")
                 }
-                let calls = guidance == 1 ? 1.0 : 2.0
+                // Guidance 1 is one model call per step; any other scale two (conditional and null).
+                func calls(_ g: Double) -> Double { g == 1 ? 1 : 2 }
                 let previewSize = preview ? (w, h) : ((object["preview_width"] as? Int) ?? w, (object["preview_height"] as? Int) ?? h)
-                var flops = Double(steps) * calls * DiTBenchmarks.forwardFLOPs(config: config, layout: layout(previewSize, frames: f, pipeline))
+                var flops = Double(steps) * calls(guidance) * DiTBenchmarks.forwardFLOPs(config: config, layout: layout(previewSize, frames: f, pipeline))
                 if !preview, let refine = object["refine_steps"] as? Int {
-                    let refineCalls = ((object["refine_guidance"] as? Double) ?? guidance) == 1 ? 1.0 : 2.0
-                    flops += Double(refine) * refineCalls * DiTBenchmarks.forwardFLOPs(config: config, layout: layout((w, h), frames: f, pipeline))
+                    flops += Double(refine) * calls((object["refine_guidance"] as? Double) ?? guidance) * DiTBenchmarks.forwardFLOPs(config: config, layout: layout((w, h), frames: f, pipeline))
                 }
                 let row = Row(name: "\(preview ? "preview" : "full") \(aspect) \(w)x\(h)x\(f)", aspect: aspect, preview: preview,
                               width: w, height: h, frames: f, seconds: seconds, peakRSS: rss, timings: timings, gflop: flops / 1e9, path: path)

@@ -1,17 +1,13 @@
 // `tessera train vae`, `tessera vae ...` and `tessera eval vae` end to end, on small real runs.
 import XCTest
+import TesseraTestSupport
 import Foundation
 import TesseraCommands
 import TesseraMedia
 import TesseraAutoencoder
 
 final class AutoencoderCommandTests: XCTestCase {
-    private func folder() -> String {
-        let path = NSTemporaryDirectory() + "tessera-vae-cmd-\(getpid())-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-        return path
-    }
+    private func folder() -> String { temporaryFolder("vae-cmd") }
 
     /// Train on an imported-style dataset (--data), resume, ship; then roundtrip, encode/decode a
     /// latent file and evaluate with the shipped file.

@@ -1,15 +1,11 @@
 import XCTest
+import TesseraTestSupport
 import Foundation
 import TesseraCommands
 import TesseraMedia
 
 final class ImportCommandTests: XCTestCase {
-    private func folder() -> String {
-        let path = NSTemporaryDirectory() + "tessera-import-\(getpid())-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-        return path
-    }
+    private func folder() -> String { temporaryFolder("import") }
 
     /// A 1920x1080 source (2 s at 24 fps) made by the ffmpeg CLI, plus a small 30 fps one.
     private func makeSources(in dir: String) -> (String, String) {

@@ -1,15 +1,11 @@
 import XCTest
+import TesseraTestSupport
 import Foundation
 import TesseraCommands
 import TesseraMedia
 
 final class WorldCommandTests: XCTestCase {
-    private func folder() -> String {
-        let path = NSTemporaryDirectory() + "tessera-world-\(getpid())-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-        return path
-    }
+    private func folder() -> String { temporaryFolder("world") }
 
     func testExpand() {
         XCTAssertEqual(Tessera.main(["expand", "red bal bouncing at sunset", "--seed", "3"]), 0)

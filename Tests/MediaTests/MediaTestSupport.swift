@@ -2,6 +2,7 @@
 import Foundation
 import XCTest
 import TesseraMedia
+import TesseraTestSupport
 
 /// Smooth moving colour gradients, an anti-aliased disc and a hard-edged rectangle.
 func testPattern(width: Int, height: Int, frames: Int, fps: Int = 12) -> Video {
@@ -36,11 +37,7 @@ func testPattern(width: Int, height: Int, frames: Int, fps: Int = 12) -> Video {
 extension XCTestCase {
     /// A fresh empty folder under the system temporary directory, removed when the test ends.
     func scratchFolder(_ name: String = #function) -> String {
-        let safe = name.filter { $0.isLetter || $0.isNumber }
-        let path = NSTemporaryDirectory() + "tessera-media-\(safe)-\(getpid())-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-        return path
+        temporaryFolder("media-" + name.filter { $0.isLetter || $0.isNumber })
     }
 }
 

@@ -2,14 +2,13 @@ import XCTest
 import Foundation
 import TesseraWorld
 import TesseraMedia
+import TesseraTestSupport
 
 /// The judge on clips that went through a real encoder and decoder (H.264 4:2:0, GIF palette):
 /// the closest thing to generated video this module can make by itself.
 final class EncodedClipJudgeTests: XCTestCase {
     func testJudgeSurvivesMP4AndGIFRoundTrips() throws {
-        let dir = NSTemporaryDirectory() + "tessera-judge-\(getpid())-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = temporaryFolder("judge")
         let sampler = SceneSampler(seed: 21)
         var correct = 0, total = 0
         for i in 0..<12 {

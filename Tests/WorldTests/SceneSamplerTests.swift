@@ -1,4 +1,5 @@
 import XCTest
+import TesseraTestSupport
 import Foundation
 import TesseraWorld
 import TesseraMedia
@@ -96,8 +97,7 @@ final class SceneSamplerTests: XCTestCase {
 /// Scenes stored in a dataset manifest (through JSONSerialization) come back exactly.
 final class DatasetSceneTests: XCTestCase {
     func testScenesSurviveTheDatasetManifest() throws {
-        let dir = NSTemporaryDirectory() + "tessera-scenes-\(getpid())-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = temporaryFolder("scenes")
         let writer = try DatasetWriter(directory: dir)
         let sampler = SceneSampler(seed: 4)
         let encoder = JSONEncoder()
