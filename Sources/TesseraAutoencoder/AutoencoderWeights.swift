@@ -35,7 +35,8 @@ extension VideoAutoencoder {
             }
             built.decoderBlocksPerStage = blocks
         }
-        let vae = VideoAutoencoder(config: built)
+        // Added decoder blocks are not in the file and need their random start; otherwise the load sets everything.
+        let vae = VideoAutoencoder(config: built, initializesValues: built.decoderBlocks != config.decoderBlocks)
         let stats: Set<String> = ["latent.mean", "latent.std"]
         // Decoder blocks beyond the file's are not in it: they start as identities (zero second convolution).
         func isAdded(_ name: String) -> Bool {

@@ -29,9 +29,10 @@ public final class VideoAutoencoder {
     public var latentMean: [Float]
     public var latentStd: [Float]
 
-    public init(config: AutoencoderConfig, seed: UInt64 = 0) {
+    /// `initializesValues: false` for an autoencoder whose every parameter is then loaded (zeros until then).
+    public init(config: AutoencoderConfig, seed: UInt64 = 0, initializesValues: Bool = true) {
         self.config = config
-        let store = ParameterStore<Float>(seed: seed)
+        let store = ParameterStore<Float>(seed: seed, initializesValues: initializesValues)
         self.store = store
         let c = config.channels
         let stages = c.count

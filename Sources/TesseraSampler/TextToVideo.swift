@@ -119,9 +119,9 @@ public final class TextToVideo: @unchecked Sendable {
         guard let path = ditPath ?? shippedWeightsPath else {
             throw SafeTensorsError("no diffusion transformer weights: none are shipped in this build (Sources/TesseraTransformer/Resources/dit.safetensors) and no --weights FILE was given")
         }
-        let (model, tokenizer) = try DiffusionTransformer<Float>.load(path: path)
+        let file = try SafeTensors.read(path: path)   // read once: the weights and the metadata
+        let (model, tokenizer) = try DiffusionTransformer<Float>.load(file: file, path: path)
         let vae = try VideoAutoencoder.loadWeights(path: vaePath)
-        let file = try SafeTensors.read(path: path)
         let preview = file.metadata["latent_preview"].flatMap { try? JSONDecoder().decode(LatentPreview.self, from: Data($0.utf8)) }
         var hash = try ShippedResource.contentHash(path: path)
         var refiner: DiffusionTransformer<Float>?

@@ -29,7 +29,11 @@ extension DiffusionTransformer where T == Float {
 
     /// Loads strictly: the file's config builds the network, then every tensor must match.
     public static func load(path: String) throws -> (model: DiffusionTransformer<Float>, tokenizer: TextTokenizer) {
-        let file = try SafeTensors.read(path: path)
+        try load(file: SafeTensors.read(path: path), path: path)
+    }
+
+    /// Loads from a file already read (`path` names it in errors).
+    public static func load(file: SafeTensors, path: String) throws -> (model: DiffusionTransformer<Float>, tokenizer: TextTokenizer) {
         guard file.metadata["format"] == weightsFormat else {
             throw SafeTensorsError("\(path) is not Tessera DiT weights (format '\(file.metadata["format"] ?? "none")', expected '\(weightsFormat)')")
         }
@@ -38,7 +42,7 @@ extension DiffusionTransformer where T == Float {
             throw SafeTensorsError("\(path): missing or unreadable DiT config or tokenizer in the metadata")
         }
         if let problem = config.validate() { throw SafeTensorsError("\(path): bad DiT config: \(problem)") }
-        let model = DiffusionTransformer<Float>(config: config)
+        let model = DiffusionTransformer<Float>(config: config, initializesValues: false)   // the load sets every parameter
         try model.store.load(from: file)
         return (model, tokenizer)
     }

@@ -36,10 +36,11 @@ public final class DiffusionTransformer<T: TensorScalar> {
     private var timeCache: (layout: TokenLayout, features: Tensor<T>)?
     private var textLength = 0
 
-    public init(config: DiTConfig, seed: UInt64 = 0) {
+    /// `initializesValues: false` for a model whose every parameter is then loaded (zeros until then).
+    public init(config: DiTConfig, seed: UInt64 = 0, initializesValues: Bool = true) {
         if let problem = config.validate() { preconditionFailure("DiTConfig: \(problem)") }
         self.config = config
-        let store = ParameterStore<T>(seed: seed)
+        let store = ParameterStore<T>(seed: seed, initializesValues: initializesValues)
         self.store = store
         let d = config.width
         inputEmbedding = Linear(store, "x_embedder", in: config.tokenWidth, out: d)

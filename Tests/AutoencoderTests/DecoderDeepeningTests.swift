@@ -8,8 +8,7 @@ import TesseraTestSupport
 
 final class DecoderDeepeningTests: XCTestCase {
     func testAddedBlocksStartAsIdentitiesAndTrain() throws {
-        let dir = try makeScratchFolder("deepen")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = temporaryFolder("deepen")
         let original = VideoAutoencoder(config: .tiny, seed: 4)
         original.latentMean = [0.1, -0.2, 0.3, 0]
         original.latentStd = [1, 2, 0.5, 1.5]

@@ -118,8 +118,7 @@ final class EvalDenoiseTests: XCTestCase {
     }
 
     func testCommandRunsAndRejectsBadInput() throws {
-        let dir = try makeScratchFolder("denoise")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = temporaryFolder("denoise")
         let vae = VideoAutoencoder(config: .tiny, seed: 1)
         try vae.saveWeights(to: dir + "/vae.safetensors")
         let tokenizer = TextTokenizer.world(maxLength: 8, sampledScenes: 200)

@@ -75,8 +75,7 @@ final class EvalShapeProbeTests: XCTestCase {
     }
 
     func testCommandRunsAndRejectsBadInput() throws {
-        let dir = try makeScratchFolder("shapes")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = temporaryFolder("shapes")
         let p = pipeline()
         try p.vae.saveWeights(to: dir + "/vae.safetensors")
         try p.model.saveWeights(to: dir + "/dit.safetensors", tokenizer: p.tokenizer)

@@ -24,8 +24,7 @@ final class GenerateDeterminismTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: GenerateDeterminismTests.binary) else {
             throw XCTSkip("no release binary at \(GenerateDeterminismTests.binary); run `swift build -c release` first (make test does)")
         }
-        let dir = try makeScratchFolder("det")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = temporaryFolder("det")
         for ext in ["mp4", "gif"] {
             var files: [Data] = []
             for i in 0..<2 {

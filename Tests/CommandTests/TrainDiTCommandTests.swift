@@ -10,8 +10,7 @@ import TesseraTransformer
 
 final class TrainDiTCommandTests: XCTestCase {
     func testTrainResumeShipAndErrors() throws {
-        let dir = try makeScratchFolder("dit")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let dir = temporaryFolder("dit")
         let vae = VideoAutoencoder(config: .tiny, seed: 1)
         try vae.saveWeights(to: dir + "/vae.safetensors")
         let base = ["train", "dit", "--vae", dir + "/vae.safetensors", "--token-budget", "48", "--checkpoint", dir + "/dit.ckpt.safetensors"]

@@ -212,6 +212,10 @@ final class SafeTensorsTests: XCTestCase {
             XCTAssertTrue(e is SafeTensorsError)
             XCTAssertTrue("\(e)".contains(missing), "\(e)")
         }
+        // A folder is not a file: a clear error, not a crash.
+        XCTAssertThrowsError(try SafeTensors.read(path: dir.path)) { e in
+            XCTAssertTrue(e is SafeTensorsError && "\(e)".contains(dir.path), "\(e)")
+        }
         // A malformed file's error names the path and the problem.
         let bad = dir.appendingPathComponent("bad.safetensors").path
         XCTAssertTrue(FileManager.default.createFile(atPath: bad, contents: Data([1, 2, 3])))

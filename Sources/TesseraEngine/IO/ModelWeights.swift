@@ -13,6 +13,7 @@ extension ParameterStore {
     /// Loads every parameter from `file` (keys `prefix + name`). Missing, mis-shaped or (with `allowUnused`
     /// false) unused tensors are errors naming the tensor. `into` redirects to another buffer of `count` values.
     /// Parameters for which `skipping` is true are not read and keep their values (layers the file predates).
+    @_specialize(where T == Float) @_specialize(where T == Double)
     public func load(from file: SafeTensors, prefix: String = "", allowUnused: Bool = false, into base: UnsafeMutablePointer<T>? = nil,
                      skipping: (String) -> Bool = { _ in false }) throws {
         let target = base ?? values

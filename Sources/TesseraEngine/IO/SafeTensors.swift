@@ -4,6 +4,9 @@
 // agreement with overflow checks, offsets inside the buffer, no overlaps and no holes. Every failure
 // is one `SafeTensorsError` line naming the problem (and the tensor).
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
     public let message: String
@@ -45,17 +48,19 @@ public struct SafeTensors: Sendable {
     /// Tensors in data order.
     public let infos: [Info]
     private let byName: [String: Int]
-    private let data: [UInt8]
+    /// The whole file; the data section starts at `dataStart` (kept in place: no copy of the weights).
+    private let bytes: [UInt8]
+    private let dataStart: Int
 
     public var names: [String] { infos.map(\.name) }
     public func info(_ name: String) -> Info? { byName[name].map { infos[$0] } }
 
     public static func read(path: String) throws -> SafeTensors {
-        guard let d = FileManager.default.contents(atPath: path) else {
+        guard let bytes = readFile(path) else {
             throw SafeTensorsError("cannot read '\(path)': no such file or not readable")
         }
         do {
-            return try SafeTensors(bytes: [UInt8](d))
+            return try SafeTensors(bytes: bytes)
         } catch let e as SafeTensorsError {
             throw SafeTensorsError("\(path): \(e.message)")
         }
@@ -118,7 +123,30 @@ public struct SafeTensors: Sendable {
         var index: [String: Int] = [:]
         for (i, info) in infos.enumerated() { index[info.name] = i }
         byName = index
-        data = Array(bytes[(8 + headerLength)...])
+        self.bytes = bytes
+        dataStart = 8 + headerLength
+    }
+
+    /// A file's bytes read straight into one array (Data and a copy of it would double the time and memory).
+    static func readFile(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let size = Int(st.st_size)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            var done = 0
+            while done < size {
+                let n = Glibc.read(fd, buffer.baseAddress! + done, size - done)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { failed = true; break }
+                done += n
+            }
+            count = failed ? 0 : size
+        }
+        return failed ? nil : bytes
     }
 
     static func parseInfo(name: String, value: Any, dataCount: Int) throws -> Info {
@@ -165,16 +193,21 @@ public struct SafeTensors: Sendable {
     /// A tensor's values converted to Float.
     public func floats(_ name: String) throws -> (shape: [Int], values: [Float]) {
         guard let info = info(name) else { throw SafeTensorsError("no tensor named '\(name)'") }
-        var out = [Float](repeating: 0, count: info.count)
-        data.withUnsafeBytes { raw in
-            let base = raw.baseAddress! + info.range.lowerBound
-            for i in 0..<info.count {
+        let n = info.count
+        let out = [Float](unsafeUninitializedCapacity: n) { dst, count in
+            bytes.withUnsafeBytes { raw in
+                let base = raw.baseAddress! + dataStart + info.range.lowerBound
+                let o = dst.baseAddress!
                 switch info.dtype {
-                case .f32: out[i] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
-                case .f16: out[i] = Float(Float16(bitPattern: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
-                case .bf16: out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16)
+                case .f32:
+                    for i in 0..<n { o[i] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))) }
+                case .f16:
+                    for i in 0..<n { o[i] = Float(Float16(bitPattern: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))) }
+                case .bf16:
+                    for i in 0..<n { o[i] = Float(bitPattern: UInt32(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
                 }
             }
+            count = n
         }
         return (info.shape, out)
     }

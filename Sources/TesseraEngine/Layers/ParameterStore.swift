@@ -1,6 +1,7 @@
 // One arena for all parameters and one for their gradients (llm.c's malloc_and_point_parameters):
 // zeroing gradients is one fill, an optimizer step is one loop, and saving is one pass. Layers keep
 // `Parameter` handles (offsets), never pointers, so the arena may grow while a model is built.
+import Foundation
 
 public struct Parameter: Sendable, Hashable {
     public let index: Int
@@ -31,21 +32,25 @@ public final class ParameterStore<T: TensorScalar> {
     public private(set) var values: UnsafeMutablePointer<T>
     public private(set) var grads: UnsafeMutablePointer<T>
     private let seed: UInt64
+    /// False for a store whose values will all be loaded from a file: every parameter starts at zero
+    /// instead of drawing random initial values that the load would overwrite.
+    private let initializesValues: Bool
 
     /// `seed` makes initial values reproducible: parameter i draws from stream i.
-    public init(seed: UInt64 = 0) {
+    public init(seed: UInt64 = 0, initializesValues: Bool = true) {
         self.seed = seed
-        values = .allocate(capacity: 1)
-        grads = .allocate(capacity: 1)
+        self.initializesValues = initializesValues
+        values = ParameterStore.grow(nil, to: 1)
+        grads = ParameterStore.grow(nil, to: 1)
     }
 
     deinit {
-        values.deallocate()
-        grads.deallocate()
+        free(values)
+        free(grads)
     }
 
     /// Registers a parameter under a unique dotted name (the checkpoint key).
-    @discardableResult
+    @discardableResult @_specialize(where T == Float) @_specialize(where T == Double)
     public func add(_ name: String, shape: [Int], initializer: ParameterInit) -> Parameter {
         precondition(indexByName[name] == nil, "parameter '\(name)' registered twice")
         let n = shape.reduce(1, *)
@@ -53,7 +58,7 @@ public final class ParameterStore<T: TensorScalar> {
         let offset = count
         let p = values + offset
         var rng = RandomGenerator(seed: seed, stream: UInt64(entries.count))
-        switch initializer {
+        switch initializesValues ? initializer : .zeros {
         case .zeros: p.initialize(repeating: 0, count: n)
         case .ones: p.initialize(repeating: 1, count: n)
         case .normal(let std): rng.fillNormal(p, count: n, scale: std)
@@ -68,18 +73,22 @@ public final class ParameterStore<T: TensorScalar> {
         return Parameter(index: entries.count - 1, offset: offset, count: n)
     }
 
+    @_specialize(where T == Float) @_specialize(where T == Double)
     private func reserve(_ needed: Int) {
         if needed <= capacity { return }
         let newCapacity = max(needed, capacity * 2, 1024)
-        let v = UnsafeMutablePointer<T>.allocate(capacity: newCapacity)
-        let g = UnsafeMutablePointer<T>.allocate(capacity: newCapacity)
-        v.update(from: values, count: count)
-        g.update(from: grads, count: count)
-        values.deallocate()
-        grads.deallocate()
-        values = v
-        grads = g
+        values = ParameterStore.grow(values, to: newCapacity)
+        grads = ParameterStore.grow(grads, to: newCapacity)
         capacity = newCapacity
+    }
+
+    /// realloc: a large arena grows by remapping its pages (mremap) instead of copying them into
+    /// fresh ones, whose page faults dominated loading a model.
+    private static func grow(_ p: UnsafeMutablePointer<T>?, to capacity: Int) -> UnsafeMutablePointer<T> {
+        guard let raw = realloc(p.map { UnsafeMutableRawPointer($0) }, capacity * MemoryLayout<T>.stride) else {
+            fatalError("out of memory: a parameter arena of \(capacity) values")
+        }
+        return raw.bindMemory(to: T.self, capacity: capacity)
     }
 
     @inline(__always) public func value(_ p: Parameter) -> UnsafeMutablePointer<T> { values + p.offset }
