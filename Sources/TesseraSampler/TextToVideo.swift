@@ -347,6 +347,16 @@ public final class TextToVideo: @unchecked Sendable {
             guard let context else { return }
             x.withUnsafeMutablePointer { p in context.withUnsafePointer { p.update(from: $0, count: contextCount) } }
         }
+        // The caption side of every call of this run, per model and caption batch, made once.
+        var encodings: [ObjectIdentifier: [[[Int]]: EncodedText<Float>]] = [:]
+        func encoded(_ net: DiffusionTransformer<Float>) -> ([[Int]]) -> EncodedText<Float> {
+            { ids in
+                if let e = encodings[ObjectIdentifier(net)]?[ids] { return e }
+                let e = net.encodeText(ids)
+                encodings[ObjectIdentifier(net), default: [:]][ids] = e
+                return e
+            }
+        }
         var estimate: Tensor<Float>?
         let velocity: (Tensor<Float>, Double, Int) throws -> Tensor<Float> = { x, sigma, _ in
             if isCancelled() { throw SamplingCancelled() }
@@ -356,7 +366,8 @@ public final class TextToVideo: @unchecked Sendable {
             let marked = stage == "refine" && net.config.marksRefinement(at: sigma)
             let guidance = stage == "refine" ? settings.refineGuidance : settings.guidance
             var v = self.guidedVelocity(net, x, sigma: sigma, layout: layout, conditional: conditional, null: null, guidance: guidance,
-                                        contextFrames: contextFrames, refining: marked, objects: objects[ObjectIdentifier(net)])
+                                        contextFrames: contextFrames, refining: marked, objects: objects[ObjectIdentifier(net)],
+                                        encoded: encoded(net))
             if contextCount > 0 { v.withUnsafeMutablePointer { $0.update(repeating: 0, count: contextCount) } }
             if progress != nil { estimate = RectifiedFlow.cleanEstimate(x, t: sigma, velocity: v) }
             return v
@@ -386,18 +397,22 @@ public final class TextToVideo: @unchecked Sendable {
     /// The object layout, when given, conditions both: guidance then strengthens what the caption
     /// says about the objects (colour, shape), not where the plan puts them.
     func guidedVelocity(_ model: DiffusionTransformer<Float>, _ x: Tensor<Float>, sigma: Double, layout: TokenLayout, conditional: [Int], null: [Int], guidance: Double,
-                        contextFrames: Int = 0, refining: Bool = false, objects: Tensor<Float>? = nil) -> Tensor<Float> {
+                        contextFrames: Int = 0, refining: Bool = false, objects: Tensor<Float>? = nil,
+                        encoded: (([[Int]]) -> EncodedText<Float>)? = nil) -> Tensor<Float> {
         let k = contextFrames, r = refining ? [true] : []
-        if guidance == 1 { return model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k, refining: r, objects: objects) }
+        if guidance == 1 {
+            return model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k, refining: r, objects: objects, encoded: encoded?([conditional]))
+        }
         if layout.tokens > 2048 {
-            let vc = model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k, refining: r, objects: objects)
-            let vu = model(x, layout: layout, t: [sigma], text: [null], contextFrames: k, refining: r, objects: objects)
+            let vc = model(x, layout: layout, t: [sigma], text: [conditional], contextFrames: k, refining: r, objects: objects, encoded: encoded?([conditional]))
+            let vu = model(x, layout: layout, t: [sigma], text: [null], contextFrames: k, refining: r, objects: objects, encoded: encoded?([null]))
             return classifierFreeGuidance(unconditional: vu, conditional: vc, scale: guidance)
         }
         let n = x.count
         var pair = Tensor<Float>(uninitialized: [2] + x.shape.dropFirst())
         pair.withUnsafeMutablePointer { p in x.withUnsafePointer { src in p.update(from: src, count: n); (p + n).update(from: src, count: n) } }
-        let v = model(pair, layout: layout, t: [sigma, sigma], text: [conditional, null], contextFrames: k, refining: r + r, objects: objects)
+        let v = model(pair, layout: layout, t: [sigma, sigma], text: [conditional, null], contextFrames: k, refining: r + r, objects: objects,
+                      encoded: encoded?([conditional, null]))
         var vc = Tensor<Float>(uninitialized: x.shape), vu = Tensor<Float>(uninitialized: x.shape)
         v.withUnsafePointer { p in
             vc.withUnsafeMutablePointer { $0.update(from: p, count: n) }

@@ -155,12 +155,18 @@ public final class CrossAttention<T: TensorScalar> {
         proj = Linear(store, name + ".proj", in: width, out: width, initializer: .zeros)
     }
 
-    /// x: (B, T, D), context: (B, L, D) -> (B, T, D).
-    public func forward(_ x: Tensor<T>, context: Tensor<T>) -> Tensor<T> {
+    /// The keys and values of `context` (B, L, D): (B, L, 2D).
+    public func keysValues(_ context: Tensor<T>) -> Tensor<T> { kv.forward(context) }
+
+    /// x: (B, T, D), context: (B, L, D) -> (B, T, D). `keysValues`: `keysValues(context)` made
+    /// before (sampling reuses them across steps: the caption does not change); unrecorded calls only.
+    public func forward(_ x: Tensor<T>, context: Tensor<T>, keysValues given: Tensor<T>? = nil) -> Tensor<T> {
+        precondition(given == nil || !Autograd.isRecording, "cross-attention keys and values are reused only without recording")
         let (b, t, _) = x.shape3
         let l = context.shape[1], w = width
         let queries = q.forward(x)         // (B, T, D)
-        let keysValues = kv.forward(context)   // (B, L, 2D)
+        let keysValues = given ?? kv.forward(context)   // (B, L, 2D)
+        precondition(keysValues.shape == [b, l, 2 * w], "cross-attention keys and values \(keysValues.shape) for \(b) samples of \(l) text tokens")
         let shape = AttentionShape(batch: b, heads: heads, queries: t, keys: l, headDim: w / heads,
                                    ldq: w, ldk: 2 * w, ldv: 2 * w, ldo: w)
         var o = Tensor<T>(uninitialized: [b, t, w]), lse = Tensor<T>(uninitialized: [b, heads, t])

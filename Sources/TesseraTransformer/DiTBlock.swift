@@ -27,7 +27,9 @@ public final class DiTBlock<T: TensorScalar> {
     }
 
     /// `conditioning` is SiLU(c), shared by all blocks.
-    public func forward(_ x: Tensor<T>, conditioning: Tensor<T>, text: Tensor<T>, layout: TokenLayout, rope: RoPETable<T>) -> Tensor<T> {
+    /// `textKeysValues`: `cross.keysValues(text)` made before (unrecorded calls only).
+    public func forward(_ x: Tensor<T>, conditioning: Tensor<T>, text: Tensor<T>, layout: TokenLayout, rope: RoPETable<T>,
+                        textKeysValues: Tensor<T>? = nil) -> Tensor<T> {
         let (b, t, d) = x.shape3
         let m = adaLN.forward(conditioning)   // (B, 6D)
         let h1 = norm1.forward(x)
@@ -35,7 +37,7 @@ public final class DiTBlock<T: TensorScalar> {
         let o1 = attn.forward(a1, layout: layout, rope: rope)
         var x1 = Modulation.gate(o1, m, gate: 2)
         accumulate(&x1, x)
-        var x2 = cross.forward(normCross.forward(x1), context: text)
+        var x2 = cross.forward(normCross.forward(x1), context: text, keysValues: textKeysValues)
         accumulate(&x2, x1)
         let h2 = norm2.forward(x2)
         let o2 = mlp.forward(Modulation.modulate(h2, m, shift: 3, scale: 4))

@@ -127,8 +127,11 @@ public final class DiffusionTransformer<T: TensorScalar> {
     /// one per sample): samples whose x_t starts from an upscaled preview (models with
     /// `refinementEmbedding`). `objects`: the object layout (ObjectLayout.features), (B or 1, T,
     /// featureCount), for models with `objectLayout`; nil is the same as all zeros (no plan).
+    /// `encoded`: `encodeText(ids)` made before, reused (sampling: the caption is the same at every step); unrecorded calls only.
     public func forward(_ x: Tensor<T>, layout: TokenLayout, t: [Double], text ids: [[Int]], contextFrames: Int = 0,
-                        refining: [Bool] = [], objects: Tensor<T>? = nil) -> Tensor<T> {
+                        refining: [Bool] = [], objects: Tensor<T>? = nil, encoded: EncodedText<T>? = nil) -> Tensor<T> {
+        precondition(encoded.map { $0.ids == ids && !Autograd.isRecording } ?? true,
+                     "encoded text is reused only for its own captions and without recording")
         let (b, n, p) = x.shape3
         precondition(n == layout.tokens && p == config.tokenWidth && t.count == b && ids.count == b,
                      "DiT input \(x.shape) does not match layout \(layout), \(t.count) times, \(ids.count) captions")
@@ -142,9 +145,9 @@ public final class DiffusionTransformer<T: TensorScalar> {
         contextTokens = contextFrames * layout.tokensPerFrame
         refiningSamples = refining
         let d = config.width
-        let context = text.forward(ids)   // (B, L, D)
+        let context = encoded?.context ?? text.forward(ids)   // (B, L, D)
         textLength = context.shape[1]
-        let pooled = Tensor<T>(shape: [b, d], values: meanOverTokens(context))
+        let pooled = encoded?.pooled ?? Tensor<T>(shape: [b, d], values: meanOverTokens(context))
         var c = timestep.forward(t)
         accumulate(&c, textPool.forward(pooled))
         let s = conditioningAct.forward(c)   // (B, D)
@@ -163,7 +166,9 @@ public final class DiffusionTransformer<T: TensorScalar> {
         if let refinementEmbedding, refining.contains(true) {
             addEmbedding(refinementEmbedding, to: &h, samples: refining.indices.filter { refining[$0] }, tokens: 0..<n)
         }
-        for block in blocks { h = block.forward(h, conditioning: s, text: context, layout: layout, rope: rope) }
+        for (i, block) in blocks.enumerated() {
+            h = block.forward(h, conditioning: s, text: context, layout: layout, rope: rope, textKeysValues: encoded?.keysValues[i])
+        }
         return final.forward(h, conditioning: s)
     }
 
@@ -245,8 +250,20 @@ public final class DiffusionTransformer<T: TensorScalar> {
     /// Velocity, as a call (sampler closures read better); same as `forward`, whose caches are simply
     /// replaced by the next call.
     public func callAsFunction(_ x: Tensor<T>, layout: TokenLayout, t: [Double], text ids: [[Int]], contextFrames: Int = 0,
-                               refining: [Bool] = [], objects: Tensor<T>? = nil) -> Tensor<T> {
-        forward(x, layout: layout, t: t, text: ids, contextFrames: contextFrames, refining: refining, objects: objects)
+                               refining: [Bool] = [], objects: Tensor<T>? = nil, encoded: EncodedText<T>? = nil) -> Tensor<T> {
+        forward(x, layout: layout, t: t, text: ids, contextFrames: contextFrames, refining: refining, objects: objects, encoded: encoded)
+    }
+
+    /// The caption side of a forward, which a sampling run's steps share: the text tokens, their
+    /// mean, and every block's cross-attention keys and values (a large share of a call on the few
+    /// dozen tokens of a one-frame preview). Made without recording.
+    public func encodeText(_ ids: [[Int]]) -> EncodedText<T> {
+        Autograd.withoutRecording {
+            let context = text.forward(ids)
+            let (b, _, d) = context.shape3
+            return EncodedText(ids: ids, context: context, pooled: Tensor<T>(shape: [b, d], values: meanOverTokens(context)),
+                               keysValues: blocks.map { $0.cross.keysValues(context) })
+        }
     }
 
     /// Replaces the activations cached by the last call (about 150 MB per block at 7488 tokens) with
@@ -264,4 +281,11 @@ public final class DiffusionTransformer<T: TensorScalar> {
         }
         return out.map { $0 / T(l) }
     }
+}
+
+/// `DiffusionTransformer.encodeText`: what a forward computes from the captions alone.
+public struct EncodedText<T: TensorScalar> {
+    public let ids: [[Int]]
+    let context: Tensor<T>, pooled: Tensor<T>
+    let keysValues: [Tensor<T>]
 }
