@@ -147,7 +147,7 @@ public final class DiffusionTransformer<T: TensorScalar> {
         let d = config.width
         let context = encoded?.context ?? text.forward(ids)   // (B, L, D)
         textLength = context.shape[1]
-        let pooled = encoded?.pooled ?? Tensor<T>(shape: [b, d], values: meanOverTokens(context))
+        let pooled = Tensor<T>(shape: [b, d], values: meanOverTokens(context))
         var c = timestep.forward(t)
         accumulate(&c, textPool.forward(pooled))
         let s = conditioningAct.forward(c)   // (B, D)
@@ -254,15 +254,13 @@ public final class DiffusionTransformer<T: TensorScalar> {
         forward(x, layout: layout, t: t, text: ids, contextFrames: contextFrames, refining: refining, objects: objects, encoded: encoded)
     }
 
-    /// The caption side of a forward, which a sampling run's steps share: the text tokens, their
-    /// mean, and every block's cross-attention keys and values (a large share of a call on the few
-    /// dozen tokens of a one-frame preview). Made without recording.
+    /// The caption side of a forward, which a sampling run's steps share: the text tokens and every
+    /// block's cross-attention keys and values (a large share of a call on the few dozen tokens of a
+    /// one-frame preview). Made without recording.
     public func encodeText(_ ids: [[Int]]) -> EncodedText<T> {
         Autograd.withoutRecording {
             let context = text.forward(ids)
-            let (b, _, d) = context.shape3
-            return EncodedText(ids: ids, context: context, pooled: Tensor<T>(shape: [b, d], values: meanOverTokens(context)),
-                               keysValues: blocks.map { $0.cross.keysValues(context) })
+            return EncodedText(ids: ids, context: context, keysValues: blocks.map { $0.cross.keysValues(context) })
         }
     }
 
@@ -286,6 +284,6 @@ public final class DiffusionTransformer<T: TensorScalar> {
 /// `DiffusionTransformer.encodeText`: what a forward computes from the captions alone.
 public struct EncodedText<T: TensorScalar> {
     public let ids: [[Int]]
-    let context: Tensor<T>, pooled: Tensor<T>
+    let context: Tensor<T>
     let keysValues: [Tensor<T>]
 }
