@@ -123,7 +123,7 @@ public final class TextToVideo: @unchecked Sendable {
         let (model, tokenizer) = try DiffusionTransformer<Float>.load(file: file, path: path)
         let vae = try VideoAutoencoder.loadWeights(path: vaePath)
         let preview = file.metadata["latent_preview"].flatMap { try? JSONDecoder().decode(LatentPreview.self, from: Data($0.utf8)) }
-        var hash = try ShippedResource.contentHash(path: path)
+        var hash = file.contentHash   // of the bytes just read: no second read of the file
         var refiner: DiffusionTransformer<Float>?
         if let refinerPath = refinerPath == "none" ? nil : refinerPath ?? (ditPath == nil ? shippedRefinerPath : nil) {
             let (r, words) = try DiffusionTransformer<Float>.load(path: refinerPath)
@@ -372,11 +372,11 @@ public final class TextToVideo: @unchecked Sendable {
             if progress != nil { estimate = RectifiedFlow.cleanEstimate(x, t: sigma, velocity: v) }
             return v
         }
-        let monitor = SamplingMonitor { [self] p, _ in
+        let monitor = SamplingMonitor(onStep: { [self] p, _ in
             guard let progress else { return }
             let step = GenerationStep(stage: stage, step: offset + p.step, total: total, elapsed: Benchmark.now() - start)
             progress(step, estimate.map { intermediateVideo($0, patches: patches, fps: settings.fps) } ?? nil)
-        }
+        })
         var result: Tensor<Float>
         switch settings.sampler {
         case .euler where settings.stochasticity > 0:

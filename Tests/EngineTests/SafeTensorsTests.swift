@@ -224,6 +224,34 @@ final class SafeTensorsTests: XCTestCase {
         }
     }
 
+    /// The hash of a file read whole matches the hash of the file on disk and a naive FNV-1a 64
+    /// written out here; the published test vectors ("" and "a") pin the constants.
+    func testContentHashOfReadBytesMatchesTheFilesHash() throws {
+        func naiveFNV(_ bytes: [UInt8]) -> String {
+            var h: UInt64 = 14695981039346656037
+            for b in bytes { h ^= UInt64(b); h = h &* 1099511628211 }
+            let hex = String(h, radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }
+        XCTAssertEqual(naiveFNV([]), "cbf29ce484222325")
+        XCTAssertEqual(naiveFNV(Array("a".utf8)), "af63dc4c8601ec8c")
+        [[], Array("a".utf8)].forEach { bytes in
+            bytes.withUnsafeBytes { XCTAssertEqual(ShippedResource.contentHash(of: $0), naiveFNV(bytes)) }
+        }
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("st-hash-\(getpid())-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("w.safetensors").path
+        var w = SafeTensorsWriter()
+        // Over 1 MiB, so the file hash crosses its read-chunk boundary.
+        w.add("a", shape: [300_000], values: (0..<300_000).map { Float($0 % 977) * 0.25 })
+        w.add("b", shape: [3], values: [Float(-1), 0, 1])
+        try w.write(to: path)
+        let onDisk = try ShippedResource.contentHash(path: path)
+        XCTAssertEqual(try SafeTensors.read(path: path).contentHash, onDisk)
+        XCTAssertEqual(onDisk, naiveFNV([UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))))
+    }
+
     // MARK: - Malformed files
 
     private let goodEntry = #""a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}"#

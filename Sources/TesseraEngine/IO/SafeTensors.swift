@@ -127,6 +127,10 @@ public struct SafeTensors: Sendable {
         dataStart = 8 + headerLength
     }
 
+    /// FNV-1a (64-bit) of the whole file as 16 hex digits, as `ShippedResource.contentHash(path:)`
+    /// gives for the file it was read from.
+    public var contentHash: String { bytes.withUnsafeBytes { ShippedResource.contentHash(of: $0) } }
+
     /// A file's bytes read straight into one array (Data and a copy of it would double the time and memory).
     static func readFile(_ path: String) -> [UInt8]? {
         let fd = open(path, O_RDONLY)

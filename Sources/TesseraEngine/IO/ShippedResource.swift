@@ -17,14 +17,30 @@ public enum ShippedResource {
     public static func contentHash(path: String) throws -> String {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw SafeTensorsError("cannot open \(path)") }
         defer { try? handle.close() }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hash = FNV1a64()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            chunk.withUnsafeBytes { raw in
-                for byte in raw.bindMemory(to: UInt8.self) { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            }
+            chunk.withUnsafeBytes { hash.add($0) }
         }
-        return String(hash, radix: 16).leftPadded(to: 16)
+        return hash.hex
     }
+
+    /// The same hash of bytes already in memory (a file read whole), so it needs no second read.
+    public static func contentHash(of bytes: UnsafeRawBufferPointer) -> String {
+        var hash = FNV1a64()
+        hash.add(bytes)
+        return hash.hex
+    }
+}
+
+/// FNV-1a, 64-bit, fed in pieces.
+struct FNV1a64 {
+    private var state: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ bytes: UnsafeRawBufferPointer) {
+        var h = state
+        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        state = h
+    }
+    var hex: String { String(state, radix: 16).leftPadded(to: 16) }
 }
 
 extension String {
