@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["TesseraTransformer", "TesseraSampler", "TesseraWorld", "TesseraTestSupport"]),
         .testTarget(name: "SamplerTests", dependencies: ["TesseraSampler", "TesseraAutoencoder", "TesseraTransformer", "TesseraMedia", "TesseraWorld",
                                                       "TesseraTestSupport"]),
-        .testTarget(name: "StudioTests", dependencies: ["TesseraStudio", "TesseraMedia", "TesseraWorld"]),
+        .testTarget(name: "StudioTests", dependencies: ["TesseraStudio", "TesseraMedia", "TesseraWorld", "TesseraSampler"]),
         .testTarget(name: "CommandTests", dependencies: ["TesseraCommands", "TesseraMedia", "TesseraAutoencoder", "TesseraTransformer",
                                                      "TesseraTestSupport"]),
     ]

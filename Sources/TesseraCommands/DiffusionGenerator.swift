@@ -15,6 +15,8 @@ final class DiffusionGenerator: VideoGenerating, @unchecked Sendable {
     var displayName: String { "Tessera DiT" + (pipeline.trainedSteps.map { " (step \($0))" } ?? "") + " · \(pipeline.modelHash.prefix(8))" }
     var modelHash: String? { pipeline.modelHash }
     var usesDiffusionSettings: Bool { true }
+    /// What `tessera generate` and `tessera eval` use, so the studio shows what was measured.
+    var defaultSampling: (steps: Int, guidance: Double)? { (GenerationSettings.defaultSteps, GenerationSettings.defaultGuidance) }
 
     func previewSize(forFinal size: (width: Int, height: Int)) -> (width: Int, height: Int)? {
         TextToVideo.previewSize(width: size.width, height: size.height)

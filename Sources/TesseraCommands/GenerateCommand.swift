@@ -53,7 +53,7 @@ enum GenerateCommand {
         let frames = try WorldOptions.frameCount(args, fps: Renderer.nativeFPS)
         do { try MediaWriter.checkDestination(out, frames: frames) } catch let error as MediaError { throw CommandError.usage(error.message) }
         var settings = GenerationSettings(width: width, height: height, frames: frames, seed: seed,
-                                          steps: try args.int("steps", default: 20, in: 1...1000),
+                                          steps: try args.int("steps", default: GenerationSettings.defaultSteps, in: 1...1000),
                                           guidance: try args.double("guidance", default: 4, in: 0...50))
         try SamplingOptions.apply(args, to: &settings)
         let expansion: Expansion

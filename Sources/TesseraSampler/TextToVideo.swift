@@ -20,8 +20,10 @@ public struct GenerationSettings: Sendable, Equatable {
     public var fps = 12
     public var seed: UInt64
     /// Sampling steps of the preview; the full-size refinement takes `refineSteps`.
-    public var steps = 20
-    public var guidance = 4.0
+    public var steps = GenerationSettings.defaultSteps
+    public static let defaultSteps = 20
+    public var guidance = GenerationSettings.defaultGuidance
+    public static let defaultGuidance = 4.0
     public var sampler = SamplerKind.euler
     /// Noise level (0...1) at which the full render re-noises the upscaled preview.
     public var refineFrom = GenerationSettings.defaultRefineFrom
@@ -45,7 +47,8 @@ public struct GenerationSettings: Sendable, Equatable {
     /// Whether models with `objectLayout` are given `scene`'s layout (`--layout on|off`).
     public var usesObjectLayout = true
 
-    public init(width: Int, height: Int, frames: Int, seed: UInt64, steps: Int = 20, guidance: Double = 4, fps: Int = 12) {
+    public init(width: Int, height: Int, frames: Int, seed: UInt64, steps: Int = GenerationSettings.defaultSteps,
+                guidance: Double = GenerationSettings.defaultGuidance, fps: Int = 12) {
         self.width = width; self.height = height; self.frames = frames; self.seed = seed
         self.steps = steps; self.guidance = guidance; self.fps = fps
     }

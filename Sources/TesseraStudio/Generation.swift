@@ -67,8 +67,12 @@ public protocol VideoGenerating: Sendable {
     /// The preview size that goes with a final size, when the generator ties them (a model whose
     /// render refines its own preview); nil to use the studio's preview-size setting.
     func previewSize(forFinal size: (width: Int, height: Int)) -> (width: Int, height: Int)?
+    /// The steps and guidance the studio starts with, when the generator has its own (the ones its
+    /// model was evaluated with); nil keeps the studio's defaults.
+    var defaultSampling: (steps: Int, guidance: Double)? { get }
 }
 
 extension VideoGenerating {
     public func previewSize(forFinal size: (width: Int, height: Int)) -> (width: Int, height: Int)? { nil }
+    public var defaultSampling: (steps: Int, guidance: Double)? { nil }
 }

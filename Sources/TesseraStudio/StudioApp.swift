@@ -46,6 +46,9 @@ public final class StudioApp {
         let theme = try Theme.load(options.themeName ?? "default", directory: themeDirectory)
         context = RenderContext(theme: theme, colorMode: colorMode, unicode: unicode)
         settingsPanel.diffusionSettingsApply = generator.usesDiffusionSettings
+        if let sampling = generator.defaultSampling {
+            settingsPanel.settings.steps = sampling.steps; settingsPanel.settings.guidance = sampling.guidance
+        }
         settingsPanel.tiedPreviewSize = { [generator] in generator.previewSize(forFinal: $0) }
         gallery.folder = outputFolder
         preview.emptyMessage = "Type a prompt and press Enter to preview it here."

@@ -6,6 +6,7 @@ import Foundation
 import XCTest
 import TesseraMedia
 import TesseraStudio
+import TesseraSampler
 
 final class StudioEndToEndTests: XCTestCase {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -161,6 +162,9 @@ final class StudioEndToEndTests: XCTestCase {
         let sidecar = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: f + "/renders/" + json))) as? [String: Any])
         XCTAssertEqual(sidecar["generator"] as? String, "tessera-dit")
         XCTAssertEqual((sidecar["model_hash"] as? String)?.count, 16, "\(sidecar)")
+        // The studio starts with the steps and guidance that `generate` and `eval` use.
+        XCTAssertEqual(sidecar["steps"] as? Int, GenerationSettings.defaultSteps, "\(sidecar)")
+        XCTAssertEqual(sidecar["guidance"] as? Double, GenerationSettings.defaultGuidance, "\(sidecar)")
         d.send("F10")
         guard d.wait(timeout: 20, { $0.contains("STUDIO-EXIT=0") }) != nil else { return fail("the studio did not exit with 0", d) }
     }

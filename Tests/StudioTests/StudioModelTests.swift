@@ -77,7 +77,7 @@ final class StudioModelTests: XCTestCase {
 
     func testRenderOutputErrorLeavesNothing() throws {
         let file = NSTemporaryDirectory() + "tessera-not-a-folder-\(getpid())"
-        FileManager.default.createFile(atPath: file, contents: Data([1]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: file, contents: Data([1])))
         defer { try? FileManager.default.removeItem(atPath: file) }
         let req = request(frames: 2)
         let video = try ReferenceGenerator().generate(request: req, progress: { _ in }, isCancelled: { false })
