@@ -84,7 +84,7 @@ enum EvalDiT {
         let cases = EvalPromptSet.standard(seen: try a.int("seen", default: 48, in: 0...10_000),
                                            heldOut: try a.int("held-out", default: 27, in: 0...10_000))
         let steps = try a.int("steps", default: GenerationSettings.defaultSteps, in: 1...1000)
-        let guidance = try a.double("guidance", default: 4, in: 0...50)
+        let guidance = try a.double("guidance", default: GenerationSettings.defaultGuidance, in: 0...50)
         // Every case's settings start from this one: the sampling flags, then the case's size, length and seed.
         var sampling = GenerationSettings(width: 16, height: 16, frames: 1, seed: 0, steps: steps, guidance: guidance)
         try SamplingOptions.apply(a, to: &sampling)

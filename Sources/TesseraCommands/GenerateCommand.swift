@@ -28,7 +28,8 @@ enum GenerateCommand {
                            pixel count, sides multiples of 16
           --size WxH       final frame size, multiples of 8 (instead of --aspect)
           --duration S     seconds at 12 fps (default 4 = 49 frames; 0 = a single image)
-          --steps N        preview sampling steps (default 20); the full-size refinement takes N/2
+          --steps N        preview sampling steps (default \(GenerationSettings.defaultSteps)); the full-size refinement
+                           takes 5/8 of them (--refine-steps)
           --guidance G     classifier-free guidance scale (default 4; 1 = none)
           --preview        write only the preview (quarter width and height)
         \(SamplingOptions.help)
@@ -54,7 +55,7 @@ enum GenerateCommand {
         do { try MediaWriter.checkDestination(out, frames: frames) } catch let error as MediaError { throw CommandError.usage(error.message) }
         var settings = GenerationSettings(width: width, height: height, frames: frames, seed: seed,
                                           steps: try args.int("steps", default: GenerationSettings.defaultSteps, in: 1...1000),
-                                          guidance: try args.double("guidance", default: 4, in: 0...50))
+                                          guidance: try args.double("guidance", default: GenerationSettings.defaultGuidance, in: 0...50))
         try SamplingOptions.apply(args, to: &settings)
         let expansion: Expansion
         do { expansion = try PromptExpander.expand(prompt, seed: seed) } catch let error as PromptError { throw CommandError.usage(error.message) }

@@ -8,7 +8,7 @@ enum SamplingOptions {
       --sampler S      euler (default) or heun (two model calls per step)
       --refine-from R  noise level (0.05 to 1) the full render re-noises the upscaled preview to
                        (default 0.75): higher lets the full size change more of the preview
-      --refine-steps N steps of the full-size refinement (1 to 1000; default half of --steps)
+      --refine-steps N steps of the full-size refinement (1 to 1000; default 5/8 of --steps, 10 at 16)
       --refine-guidance G  guidance of the full-size refinement (0 to 50; default --guidance); 1
                        makes one model call per refinement step instead of two
       --shift S        time shift of the preview's schedule (default: by token count, as in

@@ -21,7 +21,9 @@ public struct GenerationSettings: Sendable, Equatable {
     public var seed: UInt64
     /// Sampling steps of the preview; the full-size refinement takes `refineSteps`.
     public var steps = GenerationSettings.defaultSteps
-    public static let defaultSteps = 20
+    /// 16 by measurement (docs/training.md, "16 preview steps"): the 75-prompt full-render eval
+    /// judged every case exactly as at 20, and the preview takes about a fifth less time.
+    public static let defaultSteps = 16
     public var guidance = GenerationSettings.defaultGuidance
     public static let defaultGuidance = 4.0
     public var sampler = SamplerKind.euler
@@ -53,11 +55,12 @@ public struct GenerationSettings: Sendable, Equatable {
         self.steps = steps; self.guidance = guidance; self.fps = fps
     }
 
-    /// Full-size steps when set (`--refine-steps`); nil: half the preview's.
+    /// Full-size steps when set (`--refine-steps`); nil: 5/8 of the preview's.
     public var refineStepCount: Int?
 
-    /// Full-size steps: `refineStepCount`, else half the preview's (at least 2); they cover only sigma <= refineFrom.
-    public var refineSteps: Int { refineStepCount ?? max(2, (steps + 1) / 2) }
+    /// Full-size steps: `refineStepCount`, else 5/8 of the preview's, rounded down (10 at the default
+    /// 16, the count the shipped model was evaluated with; at least 2); they cover only sigma <= refineFrom.
+    public var refineSteps: Int { refineStepCount ?? max(2, steps * 5 / 8) }
     /// Guidance of the full-size refinement when set (`--refine-guidance`); nil: `guidance`. At 1 the
     /// refinement makes one model call per step instead of two: the preview has set the composition.
     public var refineGuidanceScale: Double?

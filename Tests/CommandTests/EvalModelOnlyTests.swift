@@ -32,7 +32,7 @@ final class EvalModelOnlyTests: XCTestCase {
         XCTAssertNotNil(whole["autoencoder_held_out"])
         XCTAssertNil(modelOnly["reference_seen"])
         XCTAssertNil(modelOnly["autoencoder_held_out"])
-        XCTAssertEqual(modelOnly["refine_steps"] as? Int, 2, "half of 4 steps")
+        XCTAssertEqual(modelOnly["refine_steps"] as? Int, 2, "5/8 of 4 steps, rounded down")
         for key in ["seen", "held_out"] {
             XCTAssertEqual(modelOnly[key] as? NSDictionary, whole[key] as? NSDictionary, key)
         }

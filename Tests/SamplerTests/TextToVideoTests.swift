@@ -290,7 +290,7 @@ final class TextToVideoTests: XCTestCase {
         _ = try pipeline.render(caption: "a ball", settings: settings, progress: { s, _ in steps.append(s.step) })
         XCTAssertEqual(steps, Array(1...(settings.steps + settings.refineSteps)))
         // `refineStepCount` sets the full-size stage's steps apart from the preview's, and the preview is unchanged by it.
-        XCTAssertEqual(settings.refineSteps, 3, "half of 5 preview steps, rounded up")
+        XCTAssertEqual(settings.refineSteps, 3, "5/8 of 5 preview steps, rounded down")
         var refined = settings
         refined.refineStepCount = 7
         steps = []
